@@ -1,0 +1,181 @@
+"""Running request handlers: the entry point mod_python's C code calls.
+
+For each phase that has handlers, Apache's hook calls
+``dispatch_request(req, phase)`` with the request object and the phase's
+directive name ('PythonHandler', 'PythonAuthenHandler', ...).  Handlers run
+left to right until one returns something other than ``apache.OK``; that
+value (or the status carried by ``SERVER_RETURN``) goes back to Apache.  A
+handler's exception becomes a 500 and an error log entry, and with
+``PythonDebug On`` the traceback is also sent to the client.
+"""
+
+import html
+import sys
+import traceback
+
+from . import apache
+from ._importer import import_module
+
+OK = apache.OK
+DECLINED = apache.DECLINED
+DONE = apache.DONE
+HTTP_INTERNAL_SERVER_ERROR = apache.HTTP_INTERNAL_SERVER_ERROR
+
+# Phases whose errors must not be written to the client: the response has
+# already gone.
+_SILENT_PHASES = frozenset(("PythonLogHandler", "PythonCleanupHandler"))
+
+# The PythonPath text last applied to sys.path in this interpreter.
+_applied_path = None
+
+
+class _Missing(Exception):
+    """A PythonHandlerModule module lacks this phase's function."""
+
+
+def _default_object(phase):
+    # 'PythonAuthenHandler' -> 'authenhandler'
+    return phase[len("Python"):].lower()
+
+
+def _apply_python_path(text):
+    """Make sys.path what PythonPath says, evaluating only new text."""
+    global _applied_path
+    if text != _applied_path:
+        value = eval(text, {"__builtins__": {}, "sys": sys})
+        if not isinstance(value, (list, tuple)):
+            raise TypeError("PythonPath must evaluate to a list, not %s"
+                            % type(value).__name__)
+        sys.path[:] = list(value)
+        _applied_path = text
+
+
+def resolve_object(req, module, object_str, silent=False):
+    """Find object_str ('a.b.c') in module, left to right.
+
+    Every class met on the way is instantiated with the request, so
+    'Klass.method' gives the method bound to Klass(req).
+    """
+    obj = module
+    for part in object_str.split("."):
+        try:
+            obj = getattr(obj, part)
+        except AttributeError:
+            if silent:
+                raise _Missing(part)
+            raise
+        if isinstance(obj, type):
+            obj = obj(req)
+    return obj
+
+
+def _call_handler(req, handler, phase, autoreload, debug, pdb_on, silent):
+    module_name, _, object_str = handler.partition("::")
+    module = import_module(module_name, autoreload=autoreload, log=debug)
+    obj = resolve_object(req, module, object_str or _default_object(phase),
+                         silent)
+    if pdb_on:
+        import pdb
+        return pdb.runcall(obj, req)
+    return obj(req)
+
+
+def _server_return(req, exc):
+    """The status a SERVER_RETURN exception carries."""
+    if not exc.args:
+        return HTTP_INTERNAL_SERVER_ERROR
+    value = exc.args[0]
+    if isinstance(value, tuple):
+        value, status = (tuple(value) + (None,))[:2]
+        if status:
+            req.status = status
+    if value is None:
+        return OK
+    if not isinstance(value, int):
+        raise TypeError("SERVER_RETURN needs an integer status, not %r"
+                        % (value,))
+    return value
+
+
+def report_error(req, phase, handler, debug):
+    """Log the exception being handled; with debug, show it to the client.
+
+    Returns the status for Apache: DONE when the traceback page was sent,
+    else HTTP_INTERNAL_SERVER_ERROR.
+    """
+    etype, evalue, etb = sys.exc_info()
+    text = "".join(traceback.format_exception(etype, evalue, etb))
+    head = "mod_python: %s %s raised %s" % (phase, handler, etype.__name__)
+    try:
+        req.log_error(head, apache.APLOG_ERR)
+        for line in text.rstrip().splitlines():
+            req.log_error(line, apache.APLOG_ERR)
+    except Exception:
+        pass
+    # A failed write means the client is gone: nobody to show it to.
+    if (debug and phase not in _SILENT_PHASES
+            and not (isinstance(evalue, OSError) and etb is not None
+                     and _raised_by_write(etb))):
+        try:
+            req.status = HTTP_INTERNAL_SERVER_ERROR
+            req.content_type = "text/html"
+            page = ("<pre>\nMod_python error: &quot;%s %s&quot;\n\n%s</pre>\n"
+                    % (html.escape(phase), html.escape(handler),
+                       html.escape(text)))
+            req.write(page)
+            return DONE
+        except Exception:
+            pass
+    return HTTP_INTERNAL_SERVER_ERROR
+
+
+def _raised_by_write(tb):
+    # The innermost frame is the handler's call of write()/flush(); C
+    # methods leave no frame, so look at the source line.
+    while tb.tb_next is not None:
+        tb = tb.tb_next
+    import linecache
+    line = linecache.getline(tb.tb_frame.f_code.co_filename, tb.tb_lineno)
+    return ".write(" in line or ".flush(" in line
+
+
+def dispatch_request(req, phase):
+    """Run the handlers of `phase` for req; return an Apache status."""
+    debug, autoreload, python_path, pdb_on = req._mp_config()
+    handler = "?"
+    result = DECLINED
+    try:
+        if python_path is not None:
+            _apply_python_path(python_path)
+        index = 0
+        while True:
+            # Re-read after each batch: a handler may add_handler() more
+            # handlers to the phase that is running.
+            entries = req._get_handlers(phase, index)
+            if not entries:
+                return result
+            for handler, directory, silent in entries:
+                index += 1
+                if directory is not None and python_path is None \
+                        and directory not in sys.path:
+                    sys.path.insert(0, directory)
+                req._handler_dir = directory
+                try:
+                    result = _call_handler(req, handler, phase, autoreload,
+                                           debug, pdb_on, silent)
+                except _Missing:
+                    result = DECLINED
+                    continue
+                except apache.SERVER_RETURN as exc:
+                    result = _server_return(req, exc)
+                if type(result) is not int:
+                    if isinstance(result, int):
+                        result = int(result)
+                    else:
+                        raise TypeError(
+                            "handler %s returned %r, not an integer status"
+                            % (handler, result))
+                if result != OK:
+                    return result
+    except Exception:
+        return report_error(req, phase, handler, debug)

@@ -1,0 +1,105 @@
+"""mod_python.apache -- the interface between handlers and Apache.
+
+Import it in handlers as ``from mod_python import apache``.  It only works
+inside Apache, where mod_python provides the built-in ``_apache`` module.
+
+This module holds the public names of the manual's section 4.5: return
+codes, ``SERVER_RETURN``, ``import_module``, ``log_error``, ``table``, the
+``APLOG_*``, ``M_*``, ``AP_MPMQ_*`` and other constants.  The machinery that
+runs handlers lives in the private ``mod_python._dispatch``.
+"""
+
+import _apache
+from _apache import (table, log_error, server_root, mpm_query,
+                     exists_config_define)
+
+from ._importer import import_module
+
+# table() was once made by make_table(); both names stay.
+make_table = table
+
+# ---------------------------------------------------------------- returns
+OK = 0
+DECLINED = -1
+DONE = -2
+
+HTTP_CONTINUE = 100
+HTTP_SWITCHING_PROTOCOLS = 101
+HTTP_PROCESSING = 102
+HTTP_OK = 200
+HTTP_CREATED = 201
+HTTP_ACCEPTED = 202
+HTTP_NON_AUTHORITATIVE = 203
+HTTP_NO_CONTENT = 204
+HTTP_RESET_CONTENT = 205
+HTTP_PARTIAL_CONTENT = 206
+HTTP_MULTI_STATUS = 207
+HTTP_MULTIPLE_CHOICES = 300
+HTTP_MOVED_PERMANENTLY = 301
+HTTP_MOVED_TEMPORARILY = 302
+HTTP_SEE_OTHER = 303
+HTTP_NOT_MODIFIED = 304
+HTTP_USE_PROXY = 305
+HTTP_TEMPORARY_REDIRECT = 307
+HTTP_BAD_REQUEST = 400
+HTTP_UNAUTHORIZED = 401
+HTTP_PAYMENT_REQUIRED = 402
+HTTP_FORBIDDEN = 403
+HTTP_NOT_FOUND = 404
+HTTP_METHOD_NOT_ALLOWED = 405
+HTTP_NOT_ACCEPTABLE = 406
+HTTP_PROXY_AUTHENTICATION_REQUIRED = 407
+HTTP_REQUEST_TIME_OUT = 408
+HTTP_CONFLICT = 409
+HTTP_GONE = 410
+HTTP_LENGTH_REQUIRED = 411
+HTTP_PRECONDITION_FAILED = 412
+HTTP_REQUEST_ENTITY_TOO_LARGE = 413
+HTTP_REQUEST_URI_TOO_LARGE = 414
+HTTP_UNSUPPORTED_MEDIA_TYPE = 415
+HTTP_RANGE_NOT_SATISFIABLE = 416
+HTTP_EXPECTATION_FAILED = 417
+HTTP_UNPROCESSABLE_ENTITY = 422
+HTTP_LOCKED = 423
+HTTP_FAILED_DEPENDENCY = 424
+HTTP_INTERNAL_SERVER_ERROR = 500
+HTTP_NOT_IMPLEMENTED = 501
+HTTP_BAD_GATEWAY = 502
+HTTP_SERVICE_UNAVAILABLE = 503
+HTTP_GATEWAY_TIME_OUT = 504
+HTTP_VERSION_NOT_SUPPORTED = 505
+HTTP_VARIANT_ALSO_VARIES = 506
+HTTP_INSUFFICIENT_STORAGE = 507
+HTTP_NOT_EXTENDED = 510
+
+
+class SERVER_RETURN(Exception):
+    """Raise to end a handler with a status: ``raise SERVER_RETURN(code)``.
+
+    The argument is the value the handler would have returned (``OK``,
+    ``DECLINED``, ``HTTP_FORBIDDEN``...).  A ``(code, status)`` pair also
+    sets ``req.status`` to ``status``.
+    """
+
+
+# -------------------------------------------- constants from Apache itself
+def _export_constants(prefixes):
+    g = globals()
+    for name in dir(_apache):
+        if name.startswith(prefixes):
+            g[name] = getattr(_apache, name)
+
+
+_export_constants(("APLOG_", "M_", "AP_MPMQ_", "REMOTE_", "PROXYREQ_"))
+
+# Indexes into req.finfo and req.parsed_uri.
+(FINFO_MODE, FINFO_INO, FINFO_DEV, FINFO_NLINK, FINFO_UID, FINFO_GID,
+ FINFO_SIZE, FINFO_ATIME, FINFO_MTIME, FINFO_CTIME, FINFO_FNAME,
+ FINFO_NAME) = range(12)
+
+(URI_SCHEME, URI_HOSTINFO, URI_USER, URI_PASSWORD, URI_HOSTNAME, URI_PORT,
+ URI_PATH, URI_QUERY, URI_FRAGMENT) = range(9)
+
+# The name of the interpreter this module was imported in.
+interpreter = _apache.interpreter if hasattr(_apache, "interpreter") else None
+mp_version = _apache.mp_version

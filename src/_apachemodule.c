@@ -1,0 +1,261 @@
+/*
+ * _apachemodule.c -- the built-in `_apache` module: the C half of
+ * mod_python.apache (see _apachemodule.h).
+ */
+#include "_apachemodule.h"
+#include "tableobject.h"
+#include "requestobject.h"
+#include "mp_log.h"
+
+/* Set in post_config; read-only while requests are served. */
+static server_rec *main_server;
+
+void
+mp_apache_set_main_server(server_rec *s)
+{
+    main_server = s;
+}
+
+server_rec *
+mp_apache_main_server(void)
+{
+    return main_server;
+}
+
+PyObject *
+mp_str_from_path(const char *s)
+{
+    if (s == NULL) {
+        Py_RETURN_NONE;
+    }
+    return PyUnicode_DecodeUTF8(s, (Py_ssize_t)strlen(s), "surrogateescape");
+}
+
+PyObject *
+mp_str_from_latin1(const char *s)
+{
+    if (s == NULL) {
+        Py_RETURN_NONE;
+    }
+    return PyUnicode_DecodeLatin1(s, (Py_ssize_t)strlen(s), NULL);
+}
+
+const char *
+mp_path_from_str(apr_pool_t *pool, PyObject *o)
+{
+    PyObject *b;
+    const char *out;
+    Py_ssize_t n;
+
+    if (!PyUnicode_Check(o)) {
+        PyErr_Format(PyExc_TypeError, "expected str, not %.100s",
+                     Py_TYPE(o)->tp_name);
+        return NULL;
+    }
+    b = PyUnicode_AsEncodedString(o, "utf-8", "surrogateescape");
+    if (b == NULL) {
+        return NULL;
+    }
+    n = PyBytes_GET_SIZE(b);
+    if ((Py_ssize_t)strlen(PyBytes_AS_STRING(b)) != n) {
+        Py_DECREF(b);
+        PyErr_SetString(PyExc_ValueError, "embedded null character");
+        return NULL;
+    }
+    out = apr_pstrmemdup(pool, PyBytes_AS_STRING(b), (apr_size_t)n);
+    Py_DECREF(b);
+    return out;
+}
+
+PyDoc_STRVAR(log_error_doc,
+"log_error(message, level=APLOG_ERR, server=None, /)\n--\n\n"
+"Write message to Apache's error log at the given APLOG_* level.");
+
+static PyObject *
+apache_log_error(PyObject *module, PyObject *args)
+{
+    const char *msg;
+    int level = APLOG_ERR;
+    PyObject *server = Py_None;
+    server_rec *s = main_server;
+
+    (void)module;
+    if (!PyArg_ParseTuple(args, "s|iO:log_error", &msg, &level, &server)) {
+        return NULL;
+    }
+    if (server != Py_None) {
+        PyErr_SetString(PyExc_TypeError,
+                        "log_error(): server objects are not available in "
+                        "this build; pass None");
+        return NULL;
+    }
+    Py_BEGIN_ALLOW_THREADS
+    ap_log_error(APLOG_MARK, level & APLOG_LEVELMASK, 0, s, "%s", msg);
+    Py_END_ALLOW_THREADS
+    Py_RETURN_NONE;
+}
+
+PyDoc_STRVAR(server_root_doc,
+"server_root()\n--\n\nThe ServerRoot directory.");
+
+static PyObject *
+apache_server_root(PyObject *module, PyObject *noargs)
+{
+    (void)module;
+    (void)noargs;
+    return mp_str_from_path(ap_server_root);
+}
+
+PyDoc_STRVAR(mpm_query_doc,
+"mpm_query(code, /)\n--\n\nAsk the MPM about itself (AP_MPMQ_* codes).");
+
+static PyObject *
+apache_mpm_query(PyObject *module, PyObject *args)
+{
+    int code, result = 0;
+
+    (void)module;
+    if (!PyArg_ParseTuple(args, "i:mpm_query", &code)) {
+        return NULL;
+    }
+    if (ap_mpm_query(code, &result) != APR_SUCCESS) {
+        result = 0;
+    }
+    return PyLong_FromLong(result);
+}
+
+PyDoc_STRVAR(exists_config_define_doc,
+"exists_config_define(name, /)\n--\n\n"
+"True when httpd was started with -Dname.");
+
+static PyObject *
+apache_exists_config_define(PyObject *module, PyObject *args)
+{
+    const char *name;
+
+    (void)module;
+    if (!PyArg_ParseTuple(args, "s:exists_config_define", &name)) {
+        return NULL;
+    }
+    return PyBool_FromLong(ap_exists_config_define(name));
+}
+
+static PyMethodDef apache_functions[] = {
+    {"log_error", apache_log_error, METH_VARARGS, log_error_doc},
+    {"server_root", apache_server_root, METH_NOARGS, server_root_doc},
+    {"mpm_query", apache_mpm_query, METH_VARARGS, mpm_query_doc},
+    {"exists_config_define", apache_exists_config_define, METH_VARARGS,
+     exists_config_define_doc},
+    {NULL, NULL, 0, NULL}
+};
+
+/* Apache's own numbers, taken from its headers so they cannot drift. */
+#define C(name) {#name, name}
+static const struct {
+    const char *name;
+    long value;
+} apache_constants[] = {
+    C(APLOG_EMERG), C(APLOG_ALERT), C(APLOG_CRIT), C(APLOG_ERR),
+    C(APLOG_WARNING), C(APLOG_NOTICE), C(APLOG_INFO), C(APLOG_DEBUG),
+    C(APLOG_NOERRNO),
+    C(M_GET), C(M_PUT), C(M_POST), C(M_DELETE), C(M_CONNECT), C(M_OPTIONS),
+    C(M_TRACE), C(M_PATCH), C(M_PROPFIND), C(M_PROPPATCH), C(M_MKCOL),
+    C(M_COPY), C(M_MOVE), C(M_LOCK), C(M_UNLOCK), C(M_VERSION_CONTROL),
+    C(M_CHECKOUT), C(M_UNCHECKOUT), C(M_CHECKIN), C(M_UPDATE), C(M_LABEL),
+    C(M_REPORT), C(M_MKWORKSPACE), C(M_MKACTIVITY), C(M_BASELINE_CONTROL),
+    C(M_MERGE), C(M_INVALID),
+    C(AP_MPMQ_NOT_SUPPORTED), C(AP_MPMQ_STATIC), C(AP_MPMQ_DYNAMIC),
+    C(AP_MPMQ_MAX_DAEMON_USED), C(AP_MPMQ_IS_THREADED),
+    C(AP_MPMQ_IS_FORKED), C(AP_MPMQ_HARD_LIMIT_DAEMONS),
+    C(AP_MPMQ_HARD_LIMIT_THREADS), C(AP_MPMQ_MAX_THREADS),
+    C(AP_MPMQ_MIN_SPARE_DAEMONS), C(AP_MPMQ_MIN_SPARE_THREADS),
+    C(AP_MPMQ_MAX_SPARE_DAEMONS), C(AP_MPMQ_MAX_SPARE_THREADS),
+    C(AP_MPMQ_MAX_REQUESTS_DAEMON), C(AP_MPMQ_MAX_DAEMONS),
+    C(REMOTE_HOST), C(REMOTE_NAME), C(REMOTE_NOLOOKUP),
+    C(REMOTE_DOUBLE_REV),
+    C(PROXYREQ_NONE), C(PROXYREQ_PROXY), C(PROXYREQ_REVERSE),
+    C(PROXYREQ_RESPONSE),
+};
+#undef C
+
+static int
+apache_exec(PyObject *module)
+{
+    mp_module_state *st = PyModule_GetState(module);
+    size_t i;
+
+    for (i = 0; i < sizeof(apache_constants) / sizeof(apache_constants[0]);
+         i++) {
+        if (PyModule_AddIntConstant(module, apache_constants[i].name,
+                                    apache_constants[i].value) < 0) {
+            return -1;
+        }
+    }
+
+    if (mp_table_init_types(module, st) < 0
+        || mp_request_init_type(module, st) < 0) {
+        return -1;
+    }
+    if (PyModule_AddStringConstant(module, "mp_version",
+                                   MP_VERSION_STRING) < 0
+        || PyModule_AddStringConstant(module, "apache_version",
+                                      ap_get_server_banner()) < 0) {
+        return -1;
+    }
+    return 0;
+}
+
+static int
+apache_traverse(PyObject *module, visitproc visit, void *arg)
+{
+    mp_module_state *st = PyModule_GetState(module);
+
+    Py_VISIT(st->table_type);
+    Py_VISIT(st->table_iter_type);
+    Py_VISIT(st->request_type);
+    return 0;
+}
+
+static int
+apache_clear(PyObject *module)
+{
+    mp_module_state *st = PyModule_GetState(module);
+
+    Py_CLEAR(st->table_type);
+    Py_CLEAR(st->table_iter_type);
+    Py_CLEAR(st->request_type);
+    return 0;
+}
+
+static void
+apache_free(void *module)
+{
+    apache_clear((PyObject *)module);
+}
+
+static PyModuleDef_Slot apache_slots[] = {
+    {Py_mod_exec, apache_exec},
+#ifdef Py_mod_multiple_interpreters
+    /* Everything lives in module state; interpreters share one GIL. */
+    {Py_mod_multiple_interpreters, Py_MOD_MULTIPLE_INTERPRETERS_SUPPORTED},
+#endif
+    {0, NULL}
+};
+
+static struct PyModuleDef apache_module_def = {
+    PyModuleDef_HEAD_INIT,
+    .m_name = "_apache",
+    .m_doc = "The C part of mod_python.apache; use that module instead.",
+    .m_size = sizeof(mp_module_state),
+    .m_methods = apache_functions,
+    .m_slots = apache_slots,
+    .m_traverse = apache_traverse,
+    .m_clear = apache_clear,
+    .m_free = apache_free,
+};
+
+PyMODINIT_FUNC
+mp_init_apache_module(void)
+{
+    return PyModuleDef_Init(&apache_module_def);
+}

@@ -1,0 +1,513 @@
+/*
+ * config.c -- mod_python's directives and configuration records.
+ *
+ * Directive callbacks only record what the configuration says; they never
+ * start Python (the parent process stays free of it).  Whatever can be
+ * validated without Python is validated here, so a bad argument stops Apache
+ * at start-up with a message naming the directive.
+ */
+#include "config.h"
+#include "apr_lib.h"
+
+const char *const mp_phase_names[MP_PHASE_COUNT] = {
+    "PythonPostReadRequestHandler",
+    "PythonTransHandler",
+    "PythonHeaderParserHandler",
+    "PythonInitHandler",
+    "PythonAccessHandler",
+    "PythonAuthenHandler",
+    "PythonAuthzHandler",
+    "PythonTypeHandler",
+    "PythonFixupHandler",
+    "PythonHandler",
+    "PythonLogHandler",
+    "PythonCleanupHandler",
+};
+
+int
+mp_phase_from_name(const char *name)
+{
+    int i;
+
+    for (i = 0; i < MP_PHASE_COUNT; i++) {
+        if (strcasecmp(name, mp_phase_names[i]) == 0) {
+            return i;
+        }
+    }
+    return -1;
+}
+
+void *
+mp_create_dir_config(apr_pool_t *p, char *dir)
+{
+    mp_dir_config *conf = apr_pcalloc(p, sizeof(*conf));
+
+    (void)dir;
+    conf->options = apr_table_make(p, 4);
+    conf->debug = MP_UNSET;
+    conf->autoreload = MP_UNSET;
+    conf->interp_per_directory = MP_UNSET;
+    conf->interp_per_directive = MP_UNSET;
+    conf->enable_pdb = MP_UNSET;
+    return conf;
+}
+
+static mp_flag
+merge_flag(mp_flag base, mp_flag add)
+{
+    return add == MP_UNSET ? base : add;
+}
+
+void *
+mp_merge_dir_config(apr_pool_t *p, void *basev, void *addv)
+{
+    const mp_dir_config *base = basev;
+    const mp_dir_config *add = addv;
+    mp_dir_config *conf = apr_pcalloc(p, sizeof(*conf));
+    const apr_array_header_t *arr;
+    const apr_table_entry_t *e;
+    int i;
+
+    /* A section that names handlers for a phase replaces its parent's list
+     * for that phase; it does not append to it. */
+    for (i = 0; i < MP_PHASE_COUNT; i++) {
+        conf->handlers[i] = add->handlers[i] ? add->handlers[i]
+                                             : base->handlers[i];
+    }
+
+    /* Options accumulate; an empty value in the child removes the key. */
+    if (apr_is_empty_table(add->options)) {
+        conf->options = base->options;
+    }
+    else {
+        conf->options = apr_table_copy(p, base->options);
+        arr = apr_table_elts(add->options);
+        e = (const apr_table_entry_t *)arr->elts;
+        for (i = 0; i < arr->nelts; i++) {
+            if (e[i].val[0] == '\0') {
+                apr_table_unset(conf->options, e[i].key);
+            }
+            else {
+                apr_table_set(conf->options, e[i].key, e[i].val);
+            }
+        }
+    }
+
+    conf->interpreter = add->interpreter ? add->interpreter
+                                         : base->interpreter;
+    conf->python_path = add->python_path ? add->python_path
+                                         : base->python_path;
+    conf->debug = merge_flag(base->debug, add->debug);
+    conf->autoreload = merge_flag(base->autoreload, add->autoreload);
+    conf->interp_per_directory = merge_flag(base->interp_per_directory,
+                                            add->interp_per_directory);
+    conf->interp_per_directive = merge_flag(base->interp_per_directive,
+                                            add->interp_per_directive);
+    conf->enable_pdb = merge_flag(base->enable_pdb, add->enable_pdb);
+    return conf;
+}
+
+void *
+mp_create_server_config(apr_pool_t *p, server_rec *s)
+{
+    mp_server_config *conf = apr_pcalloc(p, sizeof(*conf));
+
+    (void)s;
+    conf->options = apr_table_make(p, 4);
+    conf->imports = apr_array_make(p, 2, sizeof(mp_import));
+    conf->filters = apr_hash_make(p);
+    conf->optimize = MP_UNSET;
+    return conf;
+}
+
+void *
+mp_merge_server_config(apr_pool_t *p, void *basev, void *addv)
+{
+    const mp_server_config *base = basev;
+    const mp_server_config *add = addv;
+    mp_server_config *conf = apr_pcalloc(p, sizeof(*conf));
+
+    /* A virtual host sees the main server's global options and its own. */
+    conf->options = apr_table_overlay(p, base->options, add->options);
+    conf->imports = add->imports;
+    conf->filters = apr_hash_overlay(p, add->filters, base->filters);
+    conf->connection_handler = add->connection_handler
+                               ? add->connection_handler
+                               : base->connection_handler;
+    conf->connection_directory = add->connection_handler
+                                 ? add->connection_directory
+                                 : base->connection_directory;
+    conf->optimize = merge_flag(base->optimize, add->optimize);
+    return conf;
+}
+
+/* The directory a directive applies to, with a trailing slash, or NULL for
+ * server-level directives and <Location>/<Files>-only sections (a URL is not
+ * a directory, and must not land on sys.path). */
+static const char *
+directive_directory(cmd_parms *cmd)
+{
+    const ap_directive_t *d;
+    const char *args, *word;
+
+    if (cmd->path == NULL) {
+        return NULL;
+    }
+    if (cmd->directive == NULL || cmd->directive->parent == NULL) {
+        /* .htaccess: cmd->path is the directory holding the file. */
+        return cmd->path;
+    }
+    for (d = cmd->directive->parent; d != NULL; d = d->parent) {
+        if (strcasecmp(d->directive, "<Location") == 0
+            || strcasecmp(d->directive, "<LocationMatch") == 0
+            || strcasecmp(d->directive, "<DirectoryMatch") == 0) {
+            return NULL;
+        }
+        if (strcasecmp(d->directive, "<Directory") == 0) {
+            if (d == cmd->directive->parent) {
+                /* Apache has already made it absolute, with a slash. */
+                return cmd->path;
+            }
+            /* Nested in <Files>: cmd->path is the file pattern, so take
+             * the directory from the section's own argument. */
+            args = apr_pstrdup(cmd->temp_pool, d->args);
+            if (args[0] && args[strlen(args) - 1] == '>') {
+                ((char *)args)[strlen(args) - 1] = '\0';
+            }
+            word = ap_getword_conf(cmd->pool, &args);
+            if (word[0] == '~') {
+                return NULL;
+            }
+            word = ap_server_root_relative(cmd->pool, word);
+            if (word && word[0] && word[strlen(word) - 1] != '/') {
+                word = apr_pstrcat(cmd->pool, word, "/", NULL);
+            }
+            return word;
+        }
+    }
+    return NULL;
+}
+
+static const char *
+add_handlers(cmd_parms *cmd, mp_dir_config *conf, int phase,
+             const char *args, int silent)
+{
+    apr_array_header_t *names = apr_array_make(cmd->temp_pool, 2,
+                                               sizeof(const char *));
+    apr_array_header_t *exts = NULL;
+    const char *directory = directive_directory(cmd);
+    const char *word;
+    const char **extlist = NULL;
+    int i, after_bar = 0;
+
+    while (*args) {
+        word = ap_getword_conf(cmd->pool, &args);
+        if (word[0] == '\0') {
+            break;
+        }
+        if (strcmp(word, "|") == 0) {
+            if (after_bar) {
+                return apr_psprintf(cmd->pool, "%s: more than one '|'",
+                                    cmd->cmd->name);
+            }
+            after_bar = 1;
+            exts = apr_array_make(cmd->pool, 2, sizeof(const char *));
+            continue;
+        }
+        if (after_bar) {
+            if (word[0] != '.') {
+                return apr_psprintf(cmd->pool,
+                                    "%s: '%s' after '|' is not a file "
+                                    "extension (it must start with '.')",
+                                    cmd->cmd->name, word);
+            }
+            *(const char **)apr_array_push(exts) = word;
+        }
+        else {
+            if (word[0] == ':' || strstr(word, ":::") != NULL
+                || (word[strlen(word) - 1] == ':')) {
+                return apr_psprintf(cmd->pool,
+                                    "%s: '%s' is not of the form "
+                                    "module[::object]", cmd->cmd->name, word);
+            }
+            *(const char **)apr_array_push(names) = word;
+        }
+    }
+    if (names->nelts == 0) {
+        return apr_psprintf(cmd->pool, "%s needs at least one handler",
+                            cmd->cmd->name);
+    }
+    if (after_bar) {
+        if (exts->nelts == 0) {
+            return apr_psprintf(cmd->pool,
+                                "%s: '|' must be followed by extensions",
+                                cmd->cmd->name);
+        }
+        *(const char **)apr_array_push(exts) = NULL;
+        extlist = (const char **)exts->elts;
+    }
+
+    if (conf->handlers[phase] == NULL) {
+        conf->handlers[phase] = apr_array_make(cmd->pool, 2,
+                                               sizeof(mp_handler));
+    }
+    for (i = 0; i < names->nelts; i++) {
+        mp_handler *h = apr_array_push(conf->handlers[phase]);
+        h->handler = ((const char **)names->elts)[i];
+        h->directory = directory;
+        h->exts = extlist;
+        h->silent = silent;
+    }
+    return NULL;
+}
+
+/* Python*Handler: the phase is the command's cmd_data. */
+static const char *
+directive_handler(cmd_parms *cmd, void *mconfig, const char *args)
+{
+    int phase = (int)(apr_uintptr_t)cmd->info;
+
+    return add_handlers(cmd, mconfig, phase, args, 0);
+}
+
+static const char *
+directive_handler_module(cmd_parms *cmd, void *mconfig, const char *arg)
+{
+    mp_dir_config *conf = mconfig;
+    const char *err;
+    int phase;
+
+    if (strchr(arg, ':') != NULL || strchr(arg, ' ') != NULL) {
+        return "PythonHandlerModule takes a single module name";
+    }
+    for (phase = 0; phase < MP_PHASE_COUNT; phase++) {
+        /* Phases before URI translation only ever see server config. */
+        if (cmd->path != NULL && (phase == MP_PHASE_POST_READ_REQUEST
+                                  || phase == MP_PHASE_TRANS)) {
+            continue;
+        }
+        err = add_handlers(cmd, conf, phase, arg, 1);
+        if (err) {
+            return err;
+        }
+    }
+    return NULL;
+}
+
+static const char *
+directive_flag(cmd_parms *cmd, void *mconfig, int on)
+{
+    char *base = mconfig;
+    mp_flag *f = (mp_flag *)(base + (apr_size_t)cmd->info);
+
+    *f = on ? MP_ON : MP_OFF;
+    return NULL;
+}
+
+static const char *
+directive_interpreter(cmd_parms *cmd, void *mconfig, const char *arg)
+{
+    mp_dir_config *conf = mconfig;
+
+    if (arg[0] == '\0') {
+        return apr_psprintf(cmd->pool, "%s needs a non-empty name",
+                            cmd->cmd->name);
+    }
+    conf->interpreter = arg;
+    return NULL;
+}
+
+static const char *
+directive_path(cmd_parms *cmd, void *mconfig, const char *arg)
+{
+    mp_dir_config *conf = mconfig;
+    const char *p = arg;
+
+    (void)cmd;
+    /* Python evaluates the text later (Python does not run in the parent);
+     * catch what is surely not a list expression now. */
+    while (apr_isspace(*p)) {
+        p++;
+    }
+    if (*p == '\0') {
+        return "PythonPath needs a Python list expression, "
+               "e.g. \"['/some/dir'] + sys.path\"";
+    }
+    conf->python_path = arg;
+    return NULL;
+}
+
+static const char *
+directive_option(cmd_parms *cmd, void *mconfig, const char *key,
+                 const char *val)
+{
+    mp_dir_config *conf = mconfig;
+    mp_server_config *sconf;
+
+    if (val == NULL) {
+        val = "";
+    }
+    /* Within one section, an empty value removes what an earlier line of
+     * the same section set; the "" marker removes inherited values on
+     * merge. */
+    apr_table_set(conf->options, key, val);
+    if (cmd->path == NULL) {
+        sconf = ap_get_module_config(cmd->server->module_config,
+                                     &python_module);
+        if (val[0] == '\0') {
+            apr_table_unset(sconf->options, key);
+        }
+        else {
+            apr_table_set(sconf->options, key, val);
+        }
+    }
+    return NULL;
+}
+
+static const char *
+directive_import(cmd_parms *cmd, void *mconfig, const char *module,
+                 const char *interp)
+{
+    mp_server_config *sconf = ap_get_module_config(cmd->server->module_config,
+                                                   &python_module);
+    mp_import *imp;
+    const char *err = ap_check_cmd_context(cmd, NOT_IN_DIR_CONTEXT);
+
+    (void)mconfig;
+    if (err) {
+        return err;
+    }
+    imp = apr_array_push(sconf->imports);
+    imp->module = module;
+    imp->interpreter = interp;
+    return NULL;
+}
+
+static const char *
+directive_optimize(cmd_parms *cmd, void *mconfig, int on)
+{
+    mp_server_config *sconf = ap_get_module_config(cmd->server->module_config,
+                                                   &python_module);
+    const char *err = ap_check_cmd_context(cmd, GLOBAL_ONLY);
+
+    (void)mconfig;
+    if (err) {
+        return err;
+    }
+    sconf->optimize = on ? MP_ON : MP_OFF;
+    return NULL;
+}
+
+/* Filters and connection handlers are built in their own files; until they
+ * exist the directives refuse to start the server rather than pretend. */
+static const char *
+directive_not_yet(cmd_parms *cmd, void *mconfig, const char *a,
+                  const char *b)
+{
+    (void)mconfig;
+    (void)a;
+    (void)b;
+    return apr_psprintf(cmd->pool,
+                        "%s is not implemented in this build of mod_python",
+                        cmd->cmd->name);
+}
+
+static const char *
+directive_not_yet1(cmd_parms *cmd, void *mconfig, const char *a)
+{
+    return directive_not_yet(cmd, mconfig, a, NULL);
+}
+
+#define HANDLER_DIRECTIVE(name, phase, where, help) \
+    AP_INIT_RAW_ARGS(name, directive_handler, \
+                     (void *)(apr_uintptr_t)(phase), where, help)
+#define FLAG_DIRECTIVE(name, field, help) \
+    AP_INIT_FLAG(name, directive_flag, \
+                 (void *)APR_OFFSETOF(mp_dir_config, field), OR_ALL, help)
+
+const command_rec mp_directives[] = {
+    HANDLER_DIRECTIVE("PythonPostReadRequestHandler",
+                      MP_PHASE_POST_READ_REQUEST, RSRC_CONF,
+                      "Python post-read-request handlers"),
+    HANDLER_DIRECTIVE("PythonTransHandler", MP_PHASE_TRANS, RSRC_CONF,
+                      "Python URI translation handlers"),
+    HANDLER_DIRECTIVE("PythonHeaderParserHandler", MP_PHASE_HEADER_PARSER,
+                      OR_ALL, "Python header parser handlers"),
+    HANDLER_DIRECTIVE("PythonInitHandler", MP_PHASE_INIT, OR_ALL,
+                      "Python init handlers (post-read-request at server "
+                      "level, header parser in a directory)"),
+    HANDLER_DIRECTIVE("PythonAccessHandler", MP_PHASE_ACCESS, OR_ALL,
+                      "Python access handlers"),
+    HANDLER_DIRECTIVE("PythonAuthenHandler", MP_PHASE_AUTHEN, OR_ALL,
+                      "Python authentication handlers"),
+    HANDLER_DIRECTIVE("PythonAuthzHandler", MP_PHASE_AUTHZ, OR_ALL,
+                      "Python authorization handlers"),
+    HANDLER_DIRECTIVE("PythonTypeHandler", MP_PHASE_TYPE, OR_ALL,
+                      "Python type checker handlers"),
+    HANDLER_DIRECTIVE("PythonFixupHandler", MP_PHASE_FIXUP, OR_ALL,
+                      "Python fixup handlers"),
+    HANDLER_DIRECTIVE("PythonHandler", MP_PHASE_HANDLER, OR_ALL,
+                      "Python content handlers"),
+    HANDLER_DIRECTIVE("PythonLogHandler", MP_PHASE_LOG, OR_ALL,
+                      "Python logger handlers"),
+    HANDLER_DIRECTIVE("PythonCleanupHandler", MP_PHASE_CLEANUP, OR_ALL,
+                      "Python cleanup handlers"),
+    AP_INIT_TAKE1("PythonHandlerModule", directive_handler_module, NULL,
+                  OR_ALL, "a module providing handlers for every phase"),
+    FLAG_DIRECTIVE("PythonDebug", debug,
+                   "On: send Python tracebacks to the client"),
+    FLAG_DIRECTIVE("PythonAutoReload", autoreload,
+                   "Off: do not check modules for changes"),
+    FLAG_DIRECTIVE("PythonInterpPerDirectory", interp_per_directory,
+                   "On: name interpreters after the file's directory"),
+    FLAG_DIRECTIVE("PythonInterpPerDirective", interp_per_directive,
+                   "On: name interpreters after the directive's "
+                   "directory"),
+    FLAG_DIRECTIVE("PythonEnablePdb", enable_pdb,
+                   "On: run handlers under pdb (with -DONE_PROCESS)"),
+    AP_INIT_TAKE1("PythonInterpreter", directive_interpreter, NULL, OR_ALL,
+                  "the name of the Python interpreter to use"),
+    AP_INIT_RAW_ARGS("PythonPath", directive_path, NULL, OR_ALL,
+                     "a Python list expression that replaces sys.path"),
+    AP_INIT_TAKE12("PythonOption", directive_option, NULL, OR_ALL,
+                   "a key and value for req.get_options()"),
+    AP_INIT_TAKE2("PythonImport", directive_import, NULL, RSRC_CONF,
+                  "a module to import at child start, and the "
+                  "interpreter to import it in"),
+    AP_INIT_FLAG("PythonOptimize", directive_optimize, NULL, RSRC_CONF,
+                 "On: like python -O"),
+    AP_INIT_TAKE2("PythonInputFilter", directive_not_yet, NULL, RSRC_CONF,
+                  "a Python input filter: handler and name"),
+    AP_INIT_TAKE2("PythonOutputFilter", directive_not_yet, NULL, RSRC_CONF,
+                  "a Python output filter: handler and name"),
+    AP_INIT_TAKE1("PythonConnectionHandler", directive_not_yet1, NULL,
+                  RSRC_CONF,
+                  "a Python connection handler"),
+    { NULL }
+};
+
+int
+mp_handler_applies(const mp_handler *h, const char *filename)
+{
+    const char *base, *dot;
+    const char **ext;
+
+    if (h->exts == NULL) {
+        return 1;
+    }
+    if (filename == NULL) {
+        return 0;
+    }
+    base = strrchr(filename, '/');
+    base = base ? base + 1 : filename;
+    dot = strrchr(base, '.');
+    if (dot == NULL) {
+        return 0;
+    }
+    for (ext = h->exts; *ext; ext++) {
+        if (strcmp(*ext, dot) == 0) {
+            return 1;
+        }
+    }
+    return 0;
+}

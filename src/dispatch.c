@@ -1,0 +1,285 @@
+/*
+ * dispatch.c -- from an Apache hook to mod_python._dispatch and back.
+ */
+#include "dispatch.h"
+#include "requestobject.h"
+#include "mp_log.h"
+#include "_apachemodule.h"
+
+mp_request_config *
+mp_request_config_get(request_rec *r, int create)
+{
+    mp_request_config *rc = ap_get_module_config(r->request_config,
+                                                 &python_module);
+
+    if (rc == NULL && create) {
+        rc = apr_pcalloc(r->pool, sizeof(*rc));
+        rc->r = r;
+        ap_set_module_config(r->request_config, &python_module, rc);
+    }
+    return rc;
+}
+
+/* The first configured handler of the list that applies to r, or NULL. */
+static const mp_handler *
+first_applicable(request_rec *r, const apr_array_header_t *list)
+{
+    const mp_handler *h;
+    int i;
+
+    if (list == NULL) {
+        return NULL;
+    }
+    h = (const mp_handler *)list->elts;
+    for (i = 0; i < list->nelts; i++) {
+        if (mp_handler_applies(&h[i], r->filename)) {
+            return &h[i];
+        }
+    }
+    return NULL;
+}
+
+const char *
+mp_interpreter_name(request_rec *r, mp_phase phase, const mp_handler *first)
+{
+    mp_dir_config *conf = mp_dir_conf(r);
+
+    if (conf->interpreter != NULL) {
+        return conf->interpreter;
+    }
+    if (conf->interp_per_directive == MP_ON && first != NULL
+        && first->directory != NULL) {
+        return first->directory;
+    }
+    if (conf->interp_per_directory == MP_ON) {
+        /* Before translation there is no file, hence no directory. */
+        if (phase == MP_PHASE_POST_READ_REQUEST || phase == MP_PHASE_TRANS
+            || r->filename == NULL || r->filename[0] != '/') {
+            return MP_MAIN_INTERPRETER;
+        }
+        if (r->finfo.filetype == APR_DIR) {
+            size_t n = strlen(r->filename);
+            return r->filename[n - 1] == '/'
+                   ? r->filename
+                   : apr_pstrcat(r->pool, r->filename, "/", NULL);
+        }
+        return ap_make_dirstr_parent(r->pool, r->filename);
+    }
+    return r->server->server_hostname ? r->server->server_hostname
+                                       : MP_MAIN_INTERPRETER;
+}
+
+/* The request object of r in ip, made on first use.  GIL held. */
+static PyObject *
+request_object(request_rec *r, mp_request_config *rc, mp_interp *ip)
+{
+    mp_request_object *ro;
+    PyObject *obj;
+    int i;
+
+    if (rc->objects == NULL) {
+        rc->objects = apr_array_make(r->pool, 1, sizeof(mp_request_object));
+    }
+    ro = (mp_request_object *)rc->objects->elts;
+    for (i = 0; i < rc->objects->nelts; i++) {
+        if (ro[i].interp == ip) {
+            return ro[i].obj;
+        }
+    }
+    obj = mp_request_new(ip, r);
+    if (obj == NULL) {
+        return NULL;
+    }
+    ro = apr_array_push(rc->objects);
+    ro->interp = ip;
+    ro->obj = obj;
+    mp_register_request_cleanup(r, rc);
+    return obj;
+}
+
+/* Call the dispatcher for one phase in the interpreter it belongs in. */
+static int
+call_python(request_rec *r, mp_phase phase, const mp_handler *first)
+{
+    const char *name = mp_interpreter_name(r, phase, first);
+    mp_request_config *rc = mp_request_config_get(r, 1);
+    mp_interp *ip;
+    PyObject *req, *result;
+    int status;
+
+    ip = mp_interp_acquire(name, r->server);
+    if (ip == NULL) {
+        return HTTP_INTERNAL_SERVER_ERROR;
+    }
+    if (ip->dispatch_request == NULL) {
+        mp_interp_release(ip);
+        mp_log_r(APLOG_ERR, r, MP_DISPATCH_IMPORT,
+                 "interpreter '%s' has no dispatcher (see the error logged "
+                 "when it started)", name);
+        return HTTP_INTERNAL_SERVER_ERROR;
+    }
+    req = request_object(r, rc, ip);
+    if (req == NULL) {
+        mp_log_python_error(r, NULL, "creating the request object");
+        mp_interp_release(ip);
+        return HTTP_INTERNAL_SERVER_ERROR;
+    }
+    ((mp_request *)req)->phase = phase;
+    result = PyObject_CallFunctionObjArgs(ip->dispatch_request, req,
+                                          ip->phase_names[phase], NULL);
+    if (result == NULL) {
+        mp_log_r(APLOG_ERR, r, MP_DISPATCH_FAILED,
+                 "the dispatcher failed in %s", mp_phase_names[phase]);
+        mp_log_python_error(r, NULL, "dispatching");
+        status = HTTP_INTERNAL_SERVER_ERROR;
+    }
+    else if (PyLong_Check(result)) {
+        status = (int)PyLong_AsLong(result);
+        if (status == -1 && PyErr_Occurred()) {
+            PyErr_Clear();
+            status = HTTP_INTERNAL_SERVER_ERROR;
+        }
+    }
+    else {
+        mp_log_r(APLOG_ERR, r, MP_BAD_RETURN,
+                 "the dispatcher returned a non-integer in %s",
+                 mp_phase_names[phase]);
+        status = HTTP_INTERNAL_SERVER_ERROR;
+    }
+    Py_XDECREF(result);
+    mp_interp_release(ip);
+    return status;
+}
+
+int
+mp_run_phase(request_rec *r, mp_phase phase)
+{
+    mp_dir_config *conf = mp_dir_conf(r);
+    mp_request_config *rc;
+    const mp_handler *first = first_applicable(r, conf->handlers[phase]);
+
+    if (first == NULL) {
+        rc = mp_request_config_get(r, 0);
+        if (rc == NULL || rc->added[phase] == NULL
+            || rc->added[phase]->nelts == 0) {
+            return DECLINED;
+        }
+        first = (const mp_handler *)rc->added[phase]->elts;
+    }
+    return call_python(r, phase, first);
+}
+
+static PyObject *
+handler_tuple(const mp_handler *h)
+{
+    PyObject *dir;
+
+    if (h->directory != NULL) {
+        dir = mp_str_from_path(h->directory);
+        if (dir == NULL) {
+            return NULL;
+        }
+    }
+    else {
+        dir = Py_NewRef(Py_None);
+    }
+    return Py_BuildValue("(sNO)", h->handler, dir,
+                         h->silent ? Py_True : Py_False);
+}
+
+PyObject *
+mp_phase_handlers(request_rec *r, mp_phase phase, Py_ssize_t start)
+{
+    mp_dir_config *conf = mp_dir_conf(r);
+    mp_request_config *rc = mp_request_config_get(r, 0);
+    const apr_array_header_t *lists[2];
+    PyObject *out, *item;
+    Py_ssize_t index = 0;
+    int l, i;
+
+    lists[0] = conf->handlers[phase];
+    lists[1] = rc ? rc->added[phase] : NULL;
+    out = PyList_New(0);
+    if (out == NULL) {
+        return NULL;
+    }
+    for (l = 0; l < 2; l++) {
+        const mp_handler *h;
+
+        if (lists[l] == NULL) {
+            continue;
+        }
+        h = (const mp_handler *)lists[l]->elts;
+        for (i = 0; i < lists[l]->nelts; i++) {
+            if (!mp_handler_applies(&h[i], r->filename)) {
+                continue;
+            }
+            if (index++ < start) {
+                continue;
+            }
+            item = handler_tuple(&h[i]);
+            if (item == NULL || PyList_Append(out, item) < 0) {
+                Py_XDECREF(item);
+                Py_DECREF(out);
+                return NULL;
+            }
+            Py_DECREF(item);
+        }
+    }
+    return out;
+}
+
+/* End of the request: registered cleanups, then PythonCleanupHandler,
+ * then the request objects are cut loose and released. */
+static apr_status_t
+request_cleanup(void *data)
+{
+    mp_request_config *rc = data;
+    request_rec *r = rc->r;
+    mp_dir_config *conf = mp_dir_conf(r);
+    const mp_handler *first;
+    mp_request_object *ro;
+    mp_interp *ip;
+    int i;
+
+    if (rc->objects != NULL) {
+        ro = (mp_request_object *)rc->objects->elts;
+        for (i = 0; i < rc->objects->nelts; i++) {
+            ip = mp_interp_acquire(ro[i].interp->name, r->server);
+            if (ip != NULL) {
+                mp_request_run_cleanups(ro[i].obj);
+                mp_interp_release(ip);
+            }
+        }
+    }
+
+    first = first_applicable(r, conf->handlers[MP_PHASE_CLEANUP]);
+    if (first != NULL) {
+        /* Its status is nobody's business: the response is gone. */
+        (void)call_python(r, MP_PHASE_CLEANUP, first);
+    }
+
+    if (rc->objects != NULL) {
+        ro = (mp_request_object *)rc->objects->elts;
+        for (i = 0; i < rc->objects->nelts; i++) {
+            ip = mp_interp_acquire(ro[i].interp->name, r->server);
+            if (ip != NULL) {
+                mp_request_end(ro[i].obj);
+                Py_CLEAR(ro[i].obj);
+                mp_interp_release(ip);
+            }
+        }
+        rc->objects->nelts = 0;
+    }
+    return APR_SUCCESS;
+}
+
+void
+mp_register_request_cleanup(request_rec *r, mp_request_config *rc)
+{
+    if (!rc->cleanup_registered) {
+        rc->cleanup_registered = 1;
+        apr_pool_cleanup_register(r->pool, rc, request_cleanup,
+                                  apr_pool_cleanup_null);
+    }
+}

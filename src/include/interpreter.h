@@ -1,0 +1,55 @@
+/*
+ * interpreter.h -- Python in an Apache child: start-up, named interpreters,
+ * and the thread states that let any Apache thread run in any of them.
+ *
+ * Python is started in each child (child_init), never in the parent, so a
+ * graceful restart that unloads and reloads mod_python.so never finds a live
+ * interpreter behind it.  The first interpreter is named "main_interpreter";
+ * the others are subinterpreters made on first use and kept until the child
+ * exits.  Each (interpreter, thread) pair gets one PyThreadState, made the
+ * first time that thread enters that interpreter and kept for the thread's
+ * life, so serving a request never creates or destroys one.
+ *
+ * The mp_interp records live in the child pool; the Python objects they
+ * hold are owned by (and only used in) their own interpreter.
+ *
+ * Rule for callers: never call into Apache in a way that can re-enter
+ * mod_python's hooks (writes, reads, subrequests, redirects) while holding
+ * the GIL; release it first.
+ */
+#ifndef MP_INTERPRETER_H
+#define MP_INTERPRETER_H
+
+#include "mod_python.h"
+#include "config.h"
+
+#define MP_MAIN_INTERPRETER "main_interpreter"
+
+typedef struct mp_interp {
+    const char *name;
+    PyInterpreterState *istate;
+    apr_threadkey_t *tstate_key;   /* this thread's PyThreadState        */
+    PyObject *dispatch_request;    /* mod_python._dispatch entry point   */
+    PyObject *phase_names[MP_PHASE_COUNT];
+    mp_module_state *state;        /* state of this interpreter's _apache */
+    PyObject *apache_module;
+} mp_interp;
+
+/* Start Python in this child.  0 on success, -1 (logged) on failure. */
+int mp_python_child_init(apr_pool_t *pchild, server_rec *s);
+
+/* Is Python running in this process? */
+int mp_python_started(void);
+
+/* Enter the named interpreter (creating it on first use): on success the
+ * GIL is held and this thread's state for it is current.  NULL (logged)
+ * when it cannot be made. */
+mp_interp *mp_interp_acquire(const char *name, server_rec *s);
+
+/* Leave the interpreter entered by mp_interp_acquire. */
+void mp_interp_release(mp_interp *ip);
+
+/* The child pool, for cleanups that must run at child exit. */
+apr_pool_t *mp_child_pool(void);
+
+#endif /* MP_INTERPRETER_H */

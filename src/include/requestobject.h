@@ -1,0 +1,53 @@
+/*
+ * requestobject.h -- the request object (mp_request): Python's view of one
+ * request_rec.
+ *
+ * There is one request object per (request_rec, interpreter); dispatch.c
+ * keeps it in the request's mp_request_config so every phase sees the same
+ * object and the attributes handlers set on it.  The object holds a
+ * borrowed request_rec pointer which mp_request_end() clears when the
+ * request pool is destroyed; after that every method raises RuntimeError.
+ * Table members are views of the request's apr tables (tableobject.h) and
+ * are detached at the same moment.
+ *
+ * Functions returning PyObject * return a new reference, or NULL with an
+ * exception set; int functions return 0, or -1 with an exception set.
+ */
+#ifndef MP_REQUESTOBJECT_H
+#define MP_REQUESTOBJECT_H
+
+#include "mod_python.h"
+#include "interpreter.h"
+
+typedef struct {
+    PyObject_HEAD
+    request_rec *r;             /* NULL once the request has ended        */
+    mp_interp *interp;
+    PyObject *dict;             /* attributes handlers set                */
+    PyObject *headers_in;       /* table views, made on first use         */
+    PyObject *headers_out;
+    PyObject *err_headers_out;
+    PyObject *notes;
+    PyObject *subprocess_env;
+    PyObject *cleanups;         /* list of (callable, data), or NULL      */
+    int phase;                  /* mp_phase being run, or -1              */
+    int content_type_set;       /* content_type assigned from Python      */
+    const char *handler_dir;    /* directory of the running handler       */
+    /* Body read state: readline() may read past a line; the surplus
+     * waits here for the next read. */
+    int body_setup;             /* ap_setup_client_block done: 1, failed: -1 */
+    char *rbuf;
+    apr_size_t rbuf_len, rbuf_pos;
+} mp_request;
+
+int mp_request_init_type(PyObject *module, mp_module_state *st);
+
+PyObject *mp_request_new(mp_interp *ip, request_rec *r);
+
+/* Run the cleanups registered with req.register_cleanup (errors logged). */
+void mp_request_run_cleanups(PyObject *req);
+
+/* The request has ended: drop everything that points into it. */
+void mp_request_end(PyObject *req);
+
+#endif /* MP_REQUESTOBJECT_H */

@@ -1,0 +1,294 @@
+/*
+ * interpreter.c -- starting Python in an Apache child and moving threads
+ * between its interpreters.  See interpreter.h for the rules.
+ */
+#include "interpreter.h"
+#include "mp_log.h"
+#include "mp_build_config.h"
+#include "_apachemodule.h"
+
+static apr_pool_t *child_pool;
+static apr_hash_t *interpreters;          /* name -> mp_interp            */
+static apr_thread_mutex_t *table_lock;    /* guards `interpreters`        */
+static apr_thread_mutex_t *create_lock;   /* one creation at a time       */
+static mp_interp *main_interp;
+
+int
+mp_python_started(void)
+{
+    return main_interp != NULL;
+}
+
+apr_pool_t *
+mp_child_pool(void)
+{
+    return child_pool;
+}
+
+/* Import what every interpreter needs and cache the dispatcher.  Called
+ * with the GIL held in the new interpreter. */
+static int
+interp_setup(mp_interp *ip, server_rec *s)
+{
+    PyObject *mod, *name;
+    int i;
+
+    ip->apache_module = PyImport_ImportModule("_apache");
+    if (ip->apache_module == NULL) {
+        mp_log_python_error(NULL, s, "importing _apache");
+        return -1;
+    }
+    ip->state = PyModule_GetState(ip->apache_module);
+    name = PyUnicode_FromString(ip->name);
+    if (name == NULL
+        || PyObject_SetAttrString(ip->apache_module, "interpreter",
+                                  name) < 0) {
+        Py_XDECREF(name);
+        mp_log_python_error(NULL, s, "setting _apache.interpreter");
+        return -1;
+    }
+    Py_DECREF(name);
+
+    for (i = 0; i < MP_PHASE_COUNT; i++) {
+        ip->phase_names[i] = PyUnicode_InternFromString(mp_phase_names[i]);
+        if (ip->phase_names[i] == NULL) {
+            mp_log_python_error(NULL, s, "interning phase names");
+            return -1;
+        }
+    }
+
+    mod = PyImport_ImportModule("mod_python._dispatch");
+    if (mod == NULL) {
+        mp_log_s(APLOG_ERR, s, MP_DISPATCH_IMPORT,
+                 "cannot import mod_python._dispatch in interpreter '%s' "
+                 "(is the mod_python package on sys.path? PYTHONPATH in "
+                 "httpd's environment or 'make install_py_lib')", ip->name);
+        mp_log_python_error(NULL, s, "importing mod_python._dispatch");
+        return -1;
+    }
+    ip->dispatch_request = PyObject_GetAttrString(mod, "dispatch_request");
+    Py_DECREF(mod);
+    if (ip->dispatch_request == NULL) {
+        mp_log_python_error(NULL, s, "finding the dispatcher");
+        return -1;
+    }
+    return 0;
+}
+
+static mp_interp *
+interp_record(const char *name)
+{
+    mp_interp *ip = apr_pcalloc(child_pool, sizeof(*ip));
+
+    ip->name = apr_pstrdup(child_pool, name);
+    if (apr_threadkey_private_create(&ip->tstate_key, NULL, child_pool)
+        != APR_SUCCESS) {
+        return NULL;
+    }
+    return ip;
+}
+
+static void
+interp_register(mp_interp *ip)
+{
+    apr_thread_mutex_lock(table_lock);
+    apr_hash_set(interpreters, ip->name, APR_HASH_KEY_STRING, ip);
+    apr_thread_mutex_unlock(table_lock);
+}
+
+static PyStatus
+start_python(server_rec *s)
+{
+    mp_server_config *sconf = mp_server_conf(s);
+    PyConfig config;
+    PyStatus status;
+    wchar_t *argv[] = { L"mod_python" };
+
+    /* Like an ordinary embedded Python (PYTHONPATH, PYTHONHOME and the
+     * other PYTHON* variables of httpd's environment apply), but it must
+     * never own the process: no signal handlers, no argv parsing, and a
+     * failure comes back to us instead of calling exit(). */
+    PyConfig_InitPythonConfig(&config);
+    config.install_signal_handlers = 0;
+    config.parse_argv = 0;
+    config.optimization_level = sconf->optimize == MP_ON ? 1 : 0;
+
+    /* The configured interpreter's path lets Python find its own prefix
+     * even when it is not the one in /usr. */
+    status = PyConfig_SetBytesString(&config, &config.program_name,
+                                     MP_PYTHON_BIN);
+    if (PyStatus_Exception(status)) {
+        goto done;
+    }
+    status = PyConfig_SetArgv(&config, 1, argv);
+    if (PyStatus_Exception(status)) {
+        goto done;
+    }
+    status = Py_InitializeFromConfig(&config);
+done:
+    PyConfig_Clear(&config);
+    return status;
+}
+
+int
+mp_python_child_init(apr_pool_t *pchild, server_rec *s)
+{
+    PyStatus status;
+
+    child_pool = pchild;
+    interpreters = apr_hash_make(pchild);
+    if (apr_thread_mutex_create(&table_lock, APR_THREAD_MUTEX_DEFAULT,
+                                pchild) != APR_SUCCESS
+        || apr_thread_mutex_create(&create_lock, APR_THREAD_MUTEX_DEFAULT,
+                                   pchild) != APR_SUCCESS) {
+        mp_log_s(APLOG_CRIT, s, MP_PYTHON_INIT_FAILED,
+                 "cannot create interpreter locks");
+        return -1;
+    }
+
+    if (PyImport_AppendInittab("_apache", mp_init_apache_module) < 0) {
+        mp_log_s(APLOG_CRIT, s, MP_PYTHON_INIT_FAILED,
+                 "cannot register the _apache module");
+        return -1;
+    }
+    status = start_python(s);
+    if (PyStatus_Exception(status)) {
+        mp_log_s(APLOG_CRIT, s, MP_PYTHON_INIT_FAILED,
+                 "Python failed to start: %s%s%s",
+                 status.func ? status.func : "",
+                 status.func ? ": " : "",
+                 status.err_msg ? status.err_msg : "unknown error");
+        return -1;
+    }
+
+    main_interp = interp_record(MP_MAIN_INTERPRETER);
+    if (main_interp == NULL) {
+        mp_log_s(APLOG_CRIT, s, MP_PYTHON_INIT_FAILED,
+                 "cannot create a thread key");
+        PyEval_SaveThread();
+        main_interp = NULL;
+        return -1;
+    }
+    main_interp->istate = PyInterpreterState_Main();
+    apr_threadkey_private_set(PyThreadState_Get(), main_interp->tstate_key);
+    if (interp_setup(main_interp, s) < 0) {
+        /* Keep Python up so the error shows on every request's 500. */
+        main_interp->dispatch_request = NULL;
+    }
+    /* The child's main thread gives up the GIL; worker threads take it
+     * through their own thread states. */
+    PyEval_SaveThread();
+    interp_register(main_interp);
+    mp_log_s(APLOG_INFO, s, MP_PYTHON_STARTED,
+             "Python %s started in process %" APR_PID_T_FMT,
+             Py_GetVersion(), getpid());
+    return 0;
+}
+
+/* This thread's state for ip, made on the thread's first visit. */
+static PyThreadState *
+thread_state(mp_interp *ip)
+{
+    void *ts = NULL;
+
+    apr_threadkey_private_get(&ts, ip->tstate_key);
+    if (ts == NULL) {
+        /* PyThreadState_New does not need the GIL. */
+        ts = PyThreadState_New(ip->istate);
+        if (ts != NULL) {
+            apr_threadkey_private_set(ts, ip->tstate_key);
+        }
+    }
+    return ts;
+}
+
+static mp_interp *
+interp_lookup(const char *name)
+{
+    mp_interp *ip;
+
+    apr_thread_mutex_lock(table_lock);
+    ip = apr_hash_get(interpreters, name, APR_HASH_KEY_STRING);
+    apr_thread_mutex_unlock(table_lock);
+    return ip;
+}
+
+/* Make a subinterpreter.  create_lock serialises creators; it is always
+ * taken before the GIL, and no GIL holder ever waits for it (see the rule
+ * in interpreter.h), so the two cannot deadlock. */
+static mp_interp *
+interp_create(const char *name, server_rec *s)
+{
+    mp_interp *ip;
+    PyThreadState *main_ts, *new_ts;
+
+    apr_thread_mutex_lock(create_lock);
+    ip = interp_lookup(name);
+    if (ip != NULL) {
+        apr_thread_mutex_unlock(create_lock);
+        return ip;
+    }
+    ip = interp_record(name);
+    main_ts = ip ? thread_state(main_interp) : NULL;
+    if (main_ts == NULL) {
+        apr_thread_mutex_unlock(create_lock);
+        mp_log_s(APLOG_ERR, s, MP_INTERP_CREATE_FAILED,
+                 "cannot make a thread state for interpreter '%s'", name);
+        return NULL;
+    }
+    PyEval_RestoreThread(main_ts);
+    new_ts = Py_NewInterpreter();
+    if (new_ts == NULL) {
+        if (PyErr_Occurred()) {
+            mp_log_python_error(NULL, s, "creating an interpreter");
+        }
+        PyThreadState_Swap(main_ts);
+        PyEval_SaveThread();
+        apr_thread_mutex_unlock(create_lock);
+        mp_log_s(APLOG_ERR, s, MP_INTERP_CREATE_FAILED,
+                 "Py_NewInterpreter failed for '%s'", name);
+        return NULL;
+    }
+    ip->istate = PyThreadState_GetInterpreter(new_ts);
+    apr_threadkey_private_set(new_ts, ip->tstate_key);
+    if (interp_setup(ip, s) < 0) {
+        ip->dispatch_request = NULL;
+    }
+    PyEval_SaveThread();
+    interp_register(ip);
+    apr_thread_mutex_unlock(create_lock);
+    return ip;
+}
+
+mp_interp *
+mp_interp_acquire(const char *name, server_rec *s)
+{
+    mp_interp *ip;
+    PyThreadState *ts;
+
+    if (main_interp == NULL) {
+        return NULL;
+    }
+    ip = interp_lookup(name);
+    if (ip == NULL) {
+        ip = interp_create(name, s);
+        if (ip == NULL) {
+            return NULL;
+        }
+    }
+    ts = thread_state(ip);
+    if (ts == NULL) {
+        mp_log_s(APLOG_ERR, s, MP_INTERP_CREATE_FAILED,
+                 "cannot make a thread state for interpreter '%s'", name);
+        return NULL;
+    }
+    PyEval_RestoreThread(ts);
+    return ip;
+}
+
+void
+mp_interp_release(mp_interp *ip)
+{
+    (void)ip;
+    PyEval_SaveThread();
+}

@@ -1,0 +1,225 @@
+/*
+ * mod_python.c -- the map of the module: its record, directives and hooks.
+ *
+ * Every request-phase hook is a thin call into dispatch.c, which returns
+ * DECLINED without touching Python when no handler applies.  Hooks that
+ * compete with stock modules (translation, authentication, authorization,
+ * type checking) are ordered first, so a configured Python handler wins
+ * whatever the LoadModule order.
+ */
+#define MP_MODULE_FILE
+#include "mod_python.h"
+#include "config.h"
+#include "dispatch.h"
+#include "interpreter.h"
+#include "mp_log.h"
+#include "_apachemodule.h"
+
+static int
+hook_post_config(apr_pool_t *pconf, apr_pool_t *plog, apr_pool_t *ptemp,
+                 server_rec *s)
+{
+    (void)plog;
+    (void)ptemp;
+    mp_apache_set_main_server(s);
+    ap_add_version_component(pconf, "mod_python/" MP_VERSION_STRING);
+    ap_add_version_component(pconf, "Python/" PY_VERSION);
+    return OK;
+}
+
+/* PythonImport: each child imports the named modules in the named
+ * interpreters before it serves anything. */
+static void
+run_imports(server_rec *main_s)
+{
+    server_rec *s;
+    mp_server_config *sconf;
+    const mp_import *imp;
+    mp_interp *ip;
+    PyObject *mod;
+    int i;
+
+    for (s = main_s; s != NULL; s = s->next) {
+        sconf = mp_server_conf(s);
+        if (s != main_s && sconf->imports == mp_server_conf(main_s)->imports) {
+            continue;
+        }
+        imp = (const mp_import *)sconf->imports->elts;
+        for (i = 0; i < sconf->imports->nelts; i++) {
+            ip = mp_interp_acquire(imp[i].interpreter, s);
+            if (ip == NULL) {
+                continue;
+            }
+            mod = PyImport_ImportModule(imp[i].module);
+            if (mod == NULL) {
+                mp_log_s(APLOG_ERR, s, MP_IMPORT_FAILED,
+                         "PythonImport %s %s failed", imp[i].module,
+                         imp[i].interpreter);
+                mp_log_python_error(NULL, s, "running PythonImport");
+            }
+            Py_XDECREF(mod);
+            mp_interp_release(ip);
+        }
+    }
+}
+
+static void
+hook_child_init(apr_pool_t *pchild, server_rec *s)
+{
+    if (mp_python_child_init(pchild, s) == 0) {
+        run_imports(s);
+    }
+}
+
+/* PythonInitHandler at server level runs here, at post-read-request. */
+static int
+hook_post_read_request(request_rec *r)
+{
+    mp_dir_config *conf = mp_dir_conf(r);
+    int rc;
+
+    if (conf->handlers[MP_PHASE_INIT] != NULL) {
+        mp_request_config_get(r, 1)->init_ran = conf->handlers[MP_PHASE_INIT];
+        rc = mp_run_phase(r, MP_PHASE_INIT);
+        if (rc != OK && rc != DECLINED) {
+            return rc;
+        }
+    }
+    return mp_run_phase(r, MP_PHASE_POST_READ_REQUEST);
+}
+
+static int
+hook_translate_name(request_rec *r)
+{
+    return mp_run_phase(r, MP_PHASE_TRANS);
+}
+
+/* PythonInitHandler in a directory runs here, unless the very same list
+ * already ran at post-read-request. */
+static int
+hook_header_parser(request_rec *r)
+{
+    mp_dir_config *conf = mp_dir_conf(r);
+    mp_request_config *rc;
+    int status;
+
+    if (conf->handlers[MP_PHASE_CLEANUP] != NULL) {
+        mp_register_request_cleanup(r, mp_request_config_get(r, 1));
+    }
+    if (conf->handlers[MP_PHASE_INIT] != NULL) {
+        rc = mp_request_config_get(r, 0);
+        if (rc == NULL || rc->init_ran != conf->handlers[MP_PHASE_INIT]) {
+            status = mp_run_phase(r, MP_PHASE_INIT);
+            if (status != OK && status != DECLINED) {
+                return status;
+            }
+        }
+    }
+    return mp_run_phase(r, MP_PHASE_HEADER_PARSER);
+}
+
+static int
+hook_access(request_rec *r)
+{
+    return mp_run_phase(r, MP_PHASE_ACCESS);
+}
+
+/* A 401 from Python needs the WWW-Authenticate challenge that the auth
+ * type's module (mod_auth_basic for Basic) knows how to write. */
+static int
+note_auth_failure(request_rec *r, int status)
+{
+    if (status == HTTP_UNAUTHORIZED && ap_auth_type(r) != NULL
+        && apr_table_get(r->err_headers_out, "WWW-Authenticate") == NULL) {
+        ap_note_auth_failure(r);
+    }
+    return status;
+}
+
+static int
+hook_authn(request_rec *r)
+{
+    return note_auth_failure(r, mp_run_phase(r, MP_PHASE_AUTHEN));
+}
+
+static int
+hook_authz(request_rec *r)
+{
+    return note_auth_failure(r, mp_run_phase(r, MP_PHASE_AUTHZ));
+}
+
+static int
+hook_type_checker(request_rec *r)
+{
+    return mp_run_phase(r, MP_PHASE_TYPE);
+}
+
+static int
+hook_fixups(request_rec *r)
+{
+    mp_dir_config *conf = mp_dir_conf(r);
+
+    /* Sub-requests and redirects skip header_parser's registration. */
+    if (conf->handlers[MP_PHASE_CLEANUP] != NULL) {
+        mp_register_request_cleanup(r, mp_request_config_get(r, 1));
+    }
+    return mp_run_phase(r, MP_PHASE_FIXUP);
+}
+
+static int
+hook_handler(request_rec *r)
+{
+    if (r->handler == NULL
+        || (strcmp(r->handler, "mod_python") != 0
+            && strcmp(r->handler, "python-program") != 0)) {
+        return DECLINED;
+    }
+    return mp_run_phase(r, MP_PHASE_HANDLER);
+}
+
+static int
+hook_log_transaction(request_rec *r)
+{
+    return mp_run_phase(r, MP_PHASE_LOG);
+}
+
+static void
+register_hooks(apr_pool_t *p)
+{
+    (void)p;
+    ap_hook_post_config(hook_post_config, NULL, NULL, APR_HOOK_MIDDLE);
+    ap_hook_child_init(hook_child_init, NULL, NULL, APR_HOOK_MIDDLE);
+    ap_hook_post_read_request(hook_post_read_request, NULL, NULL,
+                              APR_HOOK_MIDDLE);
+    /* mod_rewrite translates at FIRST; Python must come before it. */
+    ap_hook_translate_name(hook_translate_name, NULL, NULL,
+                           APR_HOOK_REALLY_FIRST);
+    ap_hook_header_parser(hook_header_parser, NULL, NULL, APR_HOOK_MIDDLE);
+    /* Python handlers may decide per URI, so Apache must not reuse a
+     * decision made for another URI with the same configuration. */
+    ap_hook_check_access(hook_access, NULL, NULL, APR_HOOK_FIRST,
+                         AP_AUTH_INTERNAL_PER_URI);
+    ap_hook_check_authn(hook_authn, NULL, NULL, APR_HOOK_FIRST,
+                        AP_AUTH_INTERNAL_PER_URI);
+    ap_hook_check_authz(hook_authz, NULL, NULL, APR_HOOK_FIRST,
+                        AP_AUTH_INTERNAL_PER_URI);
+    ap_hook_type_checker(hook_type_checker, NULL, NULL,
+                         APR_HOOK_REALLY_FIRST);
+    ap_hook_fixups(hook_fixups, NULL, NULL, APR_HOOK_MIDDLE);
+    ap_hook_handler(hook_handler, NULL, NULL, APR_HOOK_MIDDLE);
+    ap_hook_log_transaction(hook_log_transaction, NULL, NULL,
+                            APR_HOOK_MIDDLE);
+}
+
+AP_DECLARE_MODULE(python) = {
+    STANDARD20_MODULE_STUFF,
+    mp_create_dir_config,
+    mp_merge_dir_config,
+    mp_create_server_config,
+    mp_merge_server_config,
+    mp_directives,
+    register_hooks,
+#ifdef AP_MODULE_FLAG_NONE
+    AP_MODULE_FLAG_NONE
+#endif
+};

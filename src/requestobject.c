@@ -1,0 +1,1164 @@
+/*
+ * requestobject.c -- the request object.  See requestobject.h.
+ *
+ * Plain request_rec members are described once, in REQUEST_MEMBERS below
+ * (name, C type, writable), and served by one getter and one setter; only
+ * members that need more than a conversion have functions of their own.
+ */
+#include "requestobject.h"
+#include "tableobject.h"
+#include "dispatch.h"
+#include "mp_log.h"
+#include "_apachemodule.h"
+#include "structmember.h"
+
+#define RBUF_CHUNK 8192
+
+static PyObject *
+request_ended(void)
+{
+    PyErr_SetString(PyExc_RuntimeError,
+                    "this request has ended; its object can no longer be "
+                    "used");
+    return NULL;
+}
+
+#define CHECK_REQUEST(self) \
+    do { \
+        if ((self)->r == NULL) { \
+            return request_ended(); \
+        } \
+    } while (0)
+
+/* ---- plain members ---------------------------------------------------- */
+
+typedef enum {
+    MP_M_STR,       /* char *, latin-1 (protocol text)                 */
+    MP_M_PATH,      /* char *, UTF-8 with surrogateescape (paths, URIs) */
+    MP_M_INT,       /* int                                             */
+    MP_M_BOOL,      /* int used as a flag                              */
+    MP_M_OFF,       /* apr_off_t                                       */
+    MP_M_INT64,     /* apr_int64_t                                     */
+    MP_M_TIME       /* apr_time_t, exposed as whole seconds            */
+} mp_member_type;
+
+typedef struct {
+    const char *name;
+    size_t offset;
+    mp_member_type type;
+} mp_member;
+
+/* name, type, writable, doc */
+#define REQUEST_MEMBERS(X) \
+    X(the_request, MP_M_STR, 0, "the first line of the request") \
+    X(assbackwards, MP_M_INT, 1, "1 for an HTTP/0.9 request: no headers") \
+    X(proxyreq, MP_M_INT, 0, "one of the PROXYREQ_* values") \
+    X(header_only, MP_M_BOOL, 0, "True for a HEAD request") \
+    X(protocol, MP_M_STR, 0, "the protocol, e.g. 'HTTP/1.1'") \
+    X(proto_num, MP_M_INT, 0, "the protocol version; 1.1 is 1001") \
+    X(hostname, MP_M_STR, 0, "the host, from the URI or Host: header") \
+    X(request_time, MP_M_TIME, 0, "when the request started (seconds)") \
+    X(status_line, MP_M_STR, 0, "the status line, e.g. '200 OK'") \
+    X(status, MP_M_INT, 1, "the HTTP status") \
+    X(method, MP_M_STR, 0, "the method: 'GET', 'POST', ...") \
+    X(method_number, MP_M_INT, 0, "the method as a number (M_*)") \
+    X(allowed, MP_M_INT64, 0, "bit vector of allowed methods") \
+    X(sent_bodyct, MP_M_OFF, 0, "body byte count sent") \
+    X(bytes_sent, MP_M_OFF, 0, "number of body bytes sent") \
+    X(mtime, MP_M_TIME, 0, "last modification time of the resource") \
+    X(chunked, MP_M_BOOL, 0, "sending with chunked transfer-coding") \
+    X(range, MP_M_STR, 0, "the Range: header") \
+    X(clength, MP_M_OFF, 0, "the real content length") \
+    X(remaining, MP_M_OFF, 0, "request body bytes left to read") \
+    X(read_length, MP_M_OFF, 0, "request body bytes read") \
+    X(read_body, MP_M_INT, 0, "how the request body is read") \
+    X(read_chunked, MP_M_BOOL, 0, "reading chunked transfer-coding") \
+    X(expecting_100, MP_M_BOOL, 0, "the client waits for 100 Continue") \
+    X(handler, MP_M_STR, 0, "the Apache handler name, e.g. 'mod_python'") \
+    X(content_encoding, MP_M_STR, 0, "the content encoding") \
+    X(vlist_validator, MP_M_STR, 0, "variant list validator") \
+    X(user, MP_M_PATH, 0, "the authenticated user name") \
+    X(ap_auth_type, MP_M_STR, 0, "the authentication type") \
+    X(no_cache, MP_M_BOOL, 0, "do not cache the response") \
+    X(no_local_copy, MP_M_BOOL, 0, "no local copy exists") \
+    X(unparsed_uri, MP_M_PATH, 0, "the URI as the client sent it") \
+    X(uri, MP_M_PATH, 0, "the path part of the URI") \
+    X(filename, MP_M_PATH, 1, "the file the request maps to") \
+    X(canonical_filename, MP_M_PATH, 0, "the true file name") \
+    X(path_info, MP_M_PATH, 1, "the path after the file name") \
+    X(args, MP_M_PATH, 0, "the query string") \
+    X(used_path_info, MP_M_INT, 0, "accept or reject path_info") \
+    X(eos_sent, MP_M_BOOL, 0, "the end of the response has been sent")
+
+#define DEFINE_MEMBER(name, type, writable, doc) \
+    static const mp_member member_##name = { \
+        #name, APR_OFFSETOF(request_rec, name), type };
+REQUEST_MEMBERS(DEFINE_MEMBER)
+
+static PyObject *
+member_get(PyObject *op, void *closure)
+{
+    mp_request *self = (mp_request *)op;
+    const mp_member *m = closure;
+    char *base;
+
+    CHECK_REQUEST(self);
+    base = (char *)self->r;
+    switch (m->type) {
+    case MP_M_STR:
+        return mp_str_from_latin1(*(const char **)(base + m->offset));
+    case MP_M_PATH: {
+        const char *s = *(const char **)(base + m->offset);
+        if (s == NULL) {
+            Py_RETURN_NONE;
+        }
+        return mp_str_from_path(s);
+    }
+    case MP_M_INT:
+        return PyLong_FromLong(*(int *)(base + m->offset));
+    case MP_M_BOOL:
+        return PyBool_FromLong(*(int *)(base + m->offset));
+    case MP_M_OFF:
+        return PyLong_FromLongLong(*(apr_off_t *)(base + m->offset));
+    case MP_M_INT64:
+        return PyLong_FromLongLong(*(apr_int64_t *)(base + m->offset));
+    case MP_M_TIME:
+        return PyLong_FromLongLong(
+            apr_time_sec(*(apr_time_t *)(base + m->offset)));
+    }
+    PyErr_SetString(PyExc_SystemError, "unknown member type");
+    return NULL;
+}
+
+static int
+member_set(PyObject *op, PyObject *value, void *closure)
+{
+    mp_request *self = (mp_request *)op;
+    const mp_member *m = closure;
+    char *base;
+    long v;
+
+    if (self->r == NULL) {
+        request_ended();
+        return -1;
+    }
+    if (value == NULL) {
+        PyErr_Format(PyExc_TypeError, "cannot delete request.%s", m->name);
+        return -1;
+    }
+    base = (char *)self->r;
+    switch (m->type) {
+    case MP_M_PATH: {
+        const char *s = mp_path_from_str(self->r->pool, value);
+        if (s == NULL) {
+            return -1;
+        }
+        *(const char **)(base + m->offset) = s;
+        return 0;
+    }
+    case MP_M_INT:
+        if (!PyLong_Check(value)) {
+            PyErr_Format(PyExc_TypeError, "request.%s must be an int, "
+                         "not %.100s", m->name, Py_TYPE(value)->tp_name);
+            return -1;
+        }
+        v = PyLong_AsLong(value);
+        if (v == -1 && PyErr_Occurred()) {
+            return -1;
+        }
+        if (v < INT_MIN || v > INT_MAX) {
+            PyErr_Format(PyExc_OverflowError, "request.%s out of range",
+                         m->name);
+            return -1;
+        }
+        *(int *)(base + m->offset) = (int)v;
+        return 0;
+    default:
+        break;
+    }
+    PyErr_Format(PyExc_AttributeError, "request.%s is read-only", m->name);
+    return -1;
+}
+
+/* ---- members with their own logic ------------------------------------- */
+
+static PyObject *
+get_content_type(PyObject *op, void *closure)
+{
+    mp_request *self = (mp_request *)op;
+
+    (void)closure;
+    CHECK_REQUEST(self);
+    return mp_str_from_latin1(self->r->content_type);
+}
+
+static int
+set_content_type(PyObject *op, PyObject *value, void *closure)
+{
+    mp_request *self = (mp_request *)op;
+    const char *s;
+    Py_ssize_t n;
+    PyObject *b;
+
+    (void)closure;
+    if (self->r == NULL) {
+        request_ended();
+        return -1;
+    }
+    if (value == NULL || !PyUnicode_Check(value)) {
+        PyErr_SetString(PyExc_TypeError, "content_type must be a str");
+        return -1;
+    }
+    b = PyUnicode_AsLatin1String(value);
+    if (b == NULL) {
+        PyErr_SetString(PyExc_ValueError,
+                        "content_type must be latin-1 text");
+        return -1;
+    }
+    PyBytes_AsStringAndSize(b, (char **)&s, &n);
+    ap_set_content_type(self->r, apr_pstrmemdup(self->r->pool, s, n));
+    Py_DECREF(b);
+    self->content_type_set = 1;
+    return 0;
+}
+
+static PyObject *
+get_content_type_set(PyObject *op, void *closure)
+{
+    (void)closure;
+    return PyBool_FromLong(((mp_request *)op)->content_type_set);
+}
+
+static int
+set_content_type_set(PyObject *op, PyObject *value, void *closure)
+{
+    int t;
+
+    (void)closure;
+    if (value == NULL) {
+        PyErr_SetString(PyExc_TypeError, "cannot delete _content_type_set");
+        return -1;
+    }
+    t = PyObject_IsTrue(value);
+    if (t < 0) {
+        return -1;
+    }
+    ((mp_request *)op)->content_type_set = t;
+    return 0;
+}
+
+/* The cached view of one of the request's tables. */
+static PyObject *
+table_member(mp_request *self, PyObject **slot, apr_table_t **tablep)
+{
+    CHECK_REQUEST(self);
+    if (*slot == NULL) {
+        *slot = mp_table_wrap(self->interp->state, tablep);
+        if (*slot == NULL) {
+            return NULL;
+        }
+    }
+    return Py_NewRef(*slot);
+}
+
+#define TABLE_GETTER(field) \
+    static PyObject * \
+    get_##field(PyObject *op, void *closure) \
+    { \
+        mp_request *self = (mp_request *)op; \
+        (void)closure; \
+        if (self->r == NULL) { \
+            return request_ended(); \
+        } \
+        return table_member(self, &self->field, &self->r->field); \
+    }
+TABLE_GETTER(headers_in)
+TABLE_GETTER(headers_out)
+TABLE_GETTER(err_headers_out)
+TABLE_GETTER(notes)
+TABLE_GETTER(subprocess_env)
+
+static PyObject *
+get_phase(PyObject *op, void *closure)
+{
+    mp_request *self = (mp_request *)op;
+
+    (void)closure;
+    if (self->phase < 0 || self->phase >= MP_PHASE_COUNT) {
+        Py_RETURN_NONE;
+    }
+    return Py_NewRef(self->interp->phase_names[self->phase]);
+}
+
+static PyObject *
+get_interpreter(PyObject *op, void *closure)
+{
+    (void)closure;
+    return PyUnicode_FromString(((mp_request *)op)->interp->name);
+}
+
+static PyObject *
+get_handler_dir(PyObject *op, void *closure)
+{
+    mp_request *self = (mp_request *)op;
+
+    (void)closure;
+    if (self->handler_dir == NULL) {
+        Py_RETURN_NONE;
+    }
+    return mp_str_from_path(self->handler_dir);
+}
+
+static int
+set_handler_dir(PyObject *op, PyObject *value, void *closure)
+{
+    mp_request *self = (mp_request *)op;
+
+    (void)closure;
+    if (self->r == NULL) {
+        request_ended();
+        return -1;
+    }
+    if (value == NULL || value == Py_None) {
+        self->handler_dir = NULL;
+        return 0;
+    }
+    self->handler_dir = mp_path_from_str(self->r->pool, value);
+    return self->handler_dir ? 0 : -1;
+}
+
+/* ---- reading the request body ----------------------------------------- */
+
+/* Prepare to read the body once.  Returns 1 when there is a body to read,
+ * 0 when there is none, -1 with OSError set. */
+static int
+body_ready(mp_request *self)
+{
+    int rc;
+
+    if (self->body_setup == 0) {
+        Py_BEGIN_ALLOW_THREADS
+        rc = ap_setup_client_block(self->r, REQUEST_CHUNKED_DECHUNK);
+        if (rc == OK) {
+            /* This may send "100 Continue", hence no GIL. */
+            rc = ap_should_client_block(self->r) ? OK : DONE;
+        }
+        Py_END_ALLOW_THREADS
+        self->body_setup = rc == OK ? 1 : rc == DONE ? 2 : -1;
+    }
+    if (self->body_setup == -1) {
+        PyErr_SetString(PyExc_OSError, "cannot read the request body");
+        return -1;
+    }
+    return self->body_setup == 1;
+}
+
+/* Read up to n bytes from the client into buf.  Returns the count (0 at
+ * the end of the body) or -1 with OSError set. */
+static long
+client_read(mp_request *self, char *buf, apr_size_t n)
+{
+    long got;
+
+    Py_BEGIN_ALLOW_THREADS
+    got = ap_get_client_block(self->r, buf, n);
+    Py_END_ALLOW_THREADS
+    if (got < 0) {
+        PyErr_SetString(PyExc_OSError,
+                        "client read error (timeout or connection closed "
+                        "before the whole body arrived)");
+        return -1;
+    }
+    return got;
+}
+
+/* Bytes readline() read ahead and nobody consumed yet. */
+static apr_size_t
+buffered(mp_request *self)
+{
+    return self->rbuf_len - self->rbuf_pos;
+}
+
+PyDoc_STRVAR(read_doc,
+"read($self, len=-1, /)\n--\n\n"
+"Read at most len bytes of the request body (all of it when len is\n"
+"negative or omitted) and return them as bytes.  Raises OSError when the\n"
+"client does not send the body within Apache's Timeout.");
+
+static PyObject *
+request_read(PyObject *op, PyObject *args)
+{
+    mp_request *self = (mp_request *)op;
+    Py_ssize_t want = -1, have = 0, size;
+    PyObject *out;
+    long got;
+    int ready;
+
+    CHECK_REQUEST(self);
+    if (!PyArg_ParseTuple(args, "|n:read", &want)) {
+        return NULL;
+    }
+    ready = body_ready(self);
+    if (ready < 0) {
+        return NULL;
+    }
+    if (want == 0) {
+        return PyBytes_FromStringAndSize(NULL, 0);
+    }
+    if (want > 0) {
+        size = want;
+    }
+    else {
+        /* Size the buffer from Content-Length when the client gave one. */
+        size = (Py_ssize_t)buffered(self) + (self->r->remaining > 0
+                                             ? (Py_ssize_t)self->r->remaining
+                                             : RBUF_CHUNK);
+        if (size <= 0) {
+            size = RBUF_CHUNK;
+        }
+    }
+    out = PyBytes_FromStringAndSize(NULL, size);
+    if (out == NULL) {
+        return NULL;
+    }
+    if (buffered(self) > 0) {
+        apr_size_t n = buffered(self);
+        if ((Py_ssize_t)n > size) {
+            n = (apr_size_t)size;
+        }
+        memcpy(PyBytes_AS_STRING(out), self->rbuf + self->rbuf_pos, n);
+        self->rbuf_pos += n;
+        have = (Py_ssize_t)n;
+    }
+    while (ready && (want < 0 || have < want)) {
+        if (have == size) {
+            /* Reading to the end: grow geometrically. */
+            size *= 2;
+            if (_PyBytes_Resize(&out, size) < 0) {
+                return NULL;
+            }
+        }
+        got = client_read(self, PyBytes_AS_STRING(out) + have,
+                          (apr_size_t)(size - have));
+        if (got < 0) {
+            Py_DECREF(out);
+            return NULL;
+        }
+        if (got == 0) {
+            break;
+        }
+        have += got;
+    }
+    if (have != size && _PyBytes_Resize(&out, have) < 0) {
+        return NULL;
+    }
+    return out;
+}
+
+/* Make sure the read-ahead buffer holds a newline or the rest of the body
+ * (or at least `limit` bytes when limit >= 0).  0, or -1 with an error. */
+static int
+fill_line(mp_request *self, Py_ssize_t limit, int ready)
+{
+    long got;
+    char *nb;
+
+    for (;;) {
+        apr_size_t avail = buffered(self);
+        if (memchr(self->rbuf + self->rbuf_pos, '\n', avail) != NULL
+            || (limit >= 0 && (Py_ssize_t)avail >= limit) || !ready) {
+            return 0;
+        }
+        /* Compact, then grow if there is no room for another chunk. */
+        if (self->rbuf_pos > 0) {
+            memmove(self->rbuf, self->rbuf + self->rbuf_pos, avail);
+            self->rbuf_len = avail;
+            self->rbuf_pos = 0;
+        }
+        nb = realloc(self->rbuf, self->rbuf_len + RBUF_CHUNK);
+        if (nb == NULL) {
+            PyErr_NoMemory();
+            return -1;
+        }
+        self->rbuf = nb;
+        got = client_read(self, self->rbuf + self->rbuf_len, RBUF_CHUNK);
+        if (got < 0) {
+            return -1;
+        }
+        if (got == 0) {
+            ready = 0;
+            self->body_setup = 2;
+        }
+        self->rbuf_len += (apr_size_t)got;
+    }
+}
+
+PyDoc_STRVAR(readline_doc,
+"readline($self, len=-1, /)\n--\n\n"
+"Read one line of the request body, up to and including the newline, or\n"
+"at most len bytes; b'' at the end of the body.");
+
+static PyObject *
+request_readline(PyObject *op, PyObject *args)
+{
+    mp_request *self = (mp_request *)op;
+    Py_ssize_t limit = -1;
+    apr_size_t n;
+    const char *start, *nl;
+    PyObject *out;
+    int ready;
+
+    CHECK_REQUEST(self);
+    if (!PyArg_ParseTuple(args, "|n:readline", &limit)) {
+        return NULL;
+    }
+    ready = body_ready(self);
+    if (ready < 0 || fill_line(self, limit, ready) < 0) {
+        return NULL;
+    }
+    start = self->rbuf ? self->rbuf + self->rbuf_pos : "";
+    n = buffered(self);
+    nl = memchr(start, '\n', n);
+    if (nl != NULL) {
+        n = (apr_size_t)(nl - start) + 1;
+    }
+    if (limit >= 0 && (apr_size_t)limit < n) {
+        n = (apr_size_t)limit;
+    }
+    out = PyBytes_FromStringAndSize(start, (Py_ssize_t)n);
+    if (out != NULL) {
+        self->rbuf_pos += n;
+    }
+    return out;
+}
+
+PyDoc_STRVAR(readlines_doc,
+"readlines($self, sizehint=-1, /)\n--\n\n"
+"Read lines of the request body with readline() and return them as a\n"
+"list; stop once about sizehint bytes have been read.");
+
+static PyObject *
+request_readlines(PyObject *op, PyObject *args)
+{
+    Py_ssize_t hint = -1, total = 0;
+    PyObject *lines, *line, *noargs;
+
+    if (!PyArg_ParseTuple(args, "|n:readlines", &hint)) {
+        return NULL;
+    }
+    lines = PyList_New(0);
+    noargs = PyTuple_New(0);
+    if (lines == NULL || noargs == NULL) {
+        Py_XDECREF(lines);
+        Py_XDECREF(noargs);
+        return NULL;
+    }
+    for (;;) {
+        line = request_readline(op, noargs);
+        if (line == NULL) {
+            Py_CLEAR(lines);
+            break;
+        }
+        if (PyBytes_GET_SIZE(line) == 0) {
+            Py_DECREF(line);
+            break;
+        }
+        total += PyBytes_GET_SIZE(line);
+        if (PyList_Append(lines, line) < 0) {
+            Py_DECREF(line);
+            Py_CLEAR(lines);
+            break;
+        }
+        Py_DECREF(line);
+        if (hint > 0 && total >= hint) {
+            break;
+        }
+    }
+    Py_DECREF(noargs);
+    return lines;
+}
+
+/* ---- writing the response --------------------------------------------- */
+
+PyDoc_STRVAR(write_doc,
+"write($self, data, flush=1, /)\n--\n\n"
+"Send data (bytes-like, or str encoded as UTF-8) to the client, then\n"
+"flush unless flush is 0.  The first write sends the headers.  Raises\n"
+"OSError when the client has gone away.");
+
+static PyObject *
+request_write(PyObject *op, PyObject *args)
+{
+    mp_request *self = (mp_request *)op;
+    PyObject *data;
+    int flush = 1, rc;
+    Py_buffer view;
+    const char *buf;
+    Py_ssize_t len;
+
+    CHECK_REQUEST(self);
+    if (!PyArg_ParseTuple(args, "O|i:write", &data, &flush)) {
+        return NULL;
+    }
+    if (PyUnicode_Check(data)) {
+        buf = PyUnicode_AsUTF8AndSize(data, &len);
+        if (buf == NULL) {
+            return NULL;
+        }
+        view.obj = NULL;
+    }
+    else {
+        if (PyObject_GetBuffer(data, &view, PyBUF_SIMPLE) < 0) {
+            PyErr_Format(PyExc_TypeError,
+                         "write() takes str or a bytes-like object, "
+                         "not %.100s", Py_TYPE(data)->tp_name);
+            return NULL;
+        }
+        buf = view.buf;
+        len = view.len;
+    }
+    Py_BEGIN_ALLOW_THREADS
+    rc = len > 0 ? ap_rwrite(buf, (int)len, self->r) : 0;
+    if (rc >= 0 && flush) {
+        rc = ap_rflush(self->r);
+    }
+    Py_END_ALLOW_THREADS
+    if (view.obj != NULL) {
+        PyBuffer_Release(&view);
+    }
+    if (rc < 0) {
+        PyErr_SetString(PyExc_OSError,
+                        "write failed: the client closed the connection");
+        return NULL;
+    }
+    Py_RETURN_NONE;
+}
+
+PyDoc_STRVAR(flush_doc,
+"flush($self, /)\n--\n\n"
+"Send what has been written so far to the client.");
+
+static PyObject *
+request_flush(PyObject *op, PyObject *noargs)
+{
+    mp_request *self = (mp_request *)op;
+    int rc;
+
+    (void)noargs;
+    CHECK_REQUEST(self);
+    Py_BEGIN_ALLOW_THREADS
+    rc = ap_rflush(self->r);
+    Py_END_ALLOW_THREADS
+    if (rc < 0) {
+        PyErr_SetString(PyExc_OSError,
+                        "flush failed: the client closed the connection");
+        return NULL;
+    }
+    Py_RETURN_NONE;
+}
+
+/* ---- configuration and handlers --------------------------------------- */
+
+PyDoc_STRVAR(get_basic_auth_pw_doc,
+"get_basic_auth_pw($self, /)\n--\n\n"
+"Decode the Basic authentication header: return the password (and set\n"
+"req.user), or None when the client sent no Basic credentials.");
+
+static PyObject *
+request_get_basic_auth_pw(PyObject *op, PyObject *noargs)
+{
+    mp_request *self = (mp_request *)op;
+    const char *pw = NULL;
+
+    (void)noargs;
+    CHECK_REQUEST(self);
+    if (ap_get_basic_auth_pw(self->r, &pw) != OK || pw == NULL) {
+        Py_RETURN_NONE;
+    }
+    return mp_str_from_path(pw);
+}
+
+PyDoc_STRVAR(get_options_doc,
+"get_options($self, /)\n--\n\n"
+"A table of the PythonOption values in effect for this request.");
+
+static PyObject *
+request_get_options(PyObject *op, PyObject *noargs)
+{
+    mp_request *self = (mp_request *)op;
+    const apr_array_header_t *arr;
+    const apr_table_entry_t *e;
+    PyObject *t;
+    apr_table_t *at;
+    int i;
+
+    (void)noargs;
+    CHECK_REQUEST(self);
+    t = mp_table_new(self->interp->state);
+    if (t == NULL || (at = mp_table_get(self->interp->state, t)) == NULL) {
+        Py_XDECREF(t);
+        return NULL;
+    }
+    arr = apr_table_elts(mp_dir_conf(self->r)->options);
+    e = (const apr_table_entry_t *)arr->elts;
+    for (i = 0; i < arr->nelts; i++) {
+        /* "" marks a key removed by `PythonOption key` alone. */
+        if (e[i].val[0] != '\0') {
+            apr_table_set(at, e[i].key, e[i].val);
+        }
+    }
+    return t;
+}
+
+static void
+config_flag(apr_table_t *t, const char *name, mp_flag f)
+{
+    if (f != MP_UNSET) {
+        apr_table_set(t, name, f == MP_ON ? "1" : "0");
+    }
+}
+
+PyDoc_STRVAR(get_config_doc,
+"get_config($self, /)\n--\n\n"
+"A table of the mod_python directives in effect for this request (all\n"
+"but Python*Handler and PythonOption), directive name to value.");
+
+static PyObject *
+request_get_config(PyObject *op, PyObject *noargs)
+{
+    mp_request *self = (mp_request *)op;
+    mp_dir_config *conf;
+    PyObject *t;
+    apr_table_t *at;
+
+    (void)noargs;
+    CHECK_REQUEST(self);
+    conf = mp_dir_conf(self->r);
+    t = mp_table_new(self->interp->state);
+    if (t == NULL || (at = mp_table_get(self->interp->state, t)) == NULL) {
+        Py_XDECREF(t);
+        return NULL;
+    }
+    config_flag(at, "PythonDebug", conf->debug);
+    config_flag(at, "PythonAutoReload", conf->autoreload);
+    config_flag(at, "PythonInterpPerDirectory", conf->interp_per_directory);
+    config_flag(at, "PythonInterpPerDirective", conf->interp_per_directive);
+    config_flag(at, "PythonEnablePdb", conf->enable_pdb);
+    if (conf->interpreter) {
+        apr_table_set(at, "PythonInterpreter", conf->interpreter);
+    }
+    if (conf->python_path) {
+        apr_table_set(at, "PythonPath", conf->python_path);
+    }
+    return t;
+}
+
+PyDoc_STRVAR(mp_config_doc,
+"_mp_config($self, /)\n--\n\n"
+"(debug, autoreload, python_path, enable_pdb) for the dispatcher.");
+
+static PyObject *
+request_mp_config(PyObject *op, PyObject *noargs)
+{
+    mp_request *self = (mp_request *)op;
+    mp_dir_config *conf;
+
+    (void)noargs;
+    CHECK_REQUEST(self);
+    conf = mp_dir_conf(self->r);
+    return Py_BuildValue("(iizi)", mp_flag_on(conf->debug, 0),
+                         mp_flag_on(conf->autoreload, 1), conf->python_path,
+                         mp_flag_on(conf->enable_pdb, 0));
+}
+
+PyDoc_STRVAR(get_handlers_doc,
+"_get_handlers($self, phase, start, /)\n--\n\n"
+"The (handler, directory, silent) entries of a phase from index start.");
+
+static PyObject *
+request_get_handlers(PyObject *op, PyObject *args)
+{
+    mp_request *self = (mp_request *)op;
+    const char *name;
+    Py_ssize_t start;
+    int phase;
+
+    CHECK_REQUEST(self);
+    if (!PyArg_ParseTuple(args, "sn:_get_handlers", &name, &start)) {
+        return NULL;
+    }
+    phase = mp_phase_from_name(name);
+    if (phase < 0) {
+        PyErr_Format(PyExc_ValueError, "unknown phase %s", name);
+        return NULL;
+    }
+    return mp_phase_handlers(self->r, phase, start);
+}
+
+PyDoc_STRVAR(add_handler_doc,
+"add_handler($self, htype, handler, dir=None, /)\n--\n\n"
+"Add a handler for a request phase ('PythonHandler', ...) for the rest of\n"
+"this request.  Without dir the directory of an existing handler of that\n"
+"phase is used, else that of the handler now running.");
+
+static PyObject *
+request_add_handler(PyObject *op, PyObject *args)
+{
+    mp_request *self = (mp_request *)op;
+    const char *htype, *handler;
+    PyObject *dirobj = Py_None;
+    mp_request_config *rc;
+    mp_dir_config *conf;
+    const char *dir = NULL;
+    mp_handler *h;
+    int phase;
+
+    CHECK_REQUEST(self);
+    if (!PyArg_ParseTuple(args, "ss|O:add_handler", &htype, &handler,
+                          &dirobj)) {
+        return NULL;
+    }
+    phase = mp_phase_from_name(htype);
+    if (phase < 0 || phase == MP_PHASE_CLEANUP) {
+        PyErr_Format(PyExc_ValueError,
+                     "%s is not a request handler type add_handler() "
+                     "accepts (use register_cleanup for cleanups)", htype);
+        return NULL;
+    }
+    if (handler[0] == '\0') {
+        PyErr_SetString(PyExc_ValueError, "handler must not be empty");
+        return NULL;
+    }
+    conf = mp_dir_conf(self->r);
+    rc = mp_request_config_get(self->r, 1);
+    if (dirobj != Py_None) {
+        dir = mp_path_from_str(self->r->pool, dirobj);
+        if (dir == NULL) {
+            return NULL;
+        }
+    }
+    else if (conf->handlers[phase] && conf->handlers[phase]->nelts > 0) {
+        dir = ((mp_handler *)conf->handlers[phase]->elts)->directory;
+    }
+    else if (rc->added[phase] && rc->added[phase]->nelts > 0) {
+        dir = ((mp_handler *)rc->added[phase]->elts)->directory;
+    }
+    else {
+        dir = self->handler_dir;
+    }
+    if (rc->added[phase] == NULL) {
+        rc->added[phase] = apr_array_make(self->r->pool, 1,
+                                          sizeof(mp_handler));
+    }
+    h = apr_array_push(rc->added[phase]);
+    h->handler = apr_pstrdup(self->r->pool, handler);
+    h->directory = dir;
+    h->exts = NULL;
+    h->silent = 0;
+    Py_RETURN_NONE;
+}
+
+PyDoc_STRVAR(register_cleanup_doc,
+"register_cleanup($self, callable, data=None, /)\n--\n\n"
+"Call callable(data) at the very end of the request.");
+
+static PyObject *
+request_register_cleanup(PyObject *op, PyObject *args)
+{
+    mp_request *self = (mp_request *)op;
+    PyObject *callable, *data = Py_None, *item;
+    int rc;
+
+    CHECK_REQUEST(self);
+    if (!PyArg_ParseTuple(args, "O|O:register_cleanup", &callable, &data)) {
+        return NULL;
+    }
+    if (!PyCallable_Check(callable)) {
+        PyErr_SetString(PyExc_TypeError,
+                        "register_cleanup() needs a callable");
+        return NULL;
+    }
+    if (self->cleanups == NULL && (self->cleanups = PyList_New(0)) == NULL) {
+        return NULL;
+    }
+    item = PyTuple_Pack(2, callable, data);
+    if (item == NULL) {
+        return NULL;
+    }
+    rc = PyList_Append(self->cleanups, item);
+    Py_DECREF(item);
+    if (rc < 0) {
+        return NULL;
+    }
+    Py_RETURN_NONE;
+}
+
+PyDoc_STRVAR(log_error_doc,
+"log_error($self, message, level=APLOG_ERR, /)\n--\n\n"
+"Write message to the error log of this request's server, with the\n"
+"client's address.");
+
+static PyObject *
+request_log_error(PyObject *op, PyObject *args)
+{
+    mp_request *self = (mp_request *)op;
+    const char *msg;
+    int level = APLOG_ERR;
+    request_rec *r;
+
+    CHECK_REQUEST(self);
+    if (!PyArg_ParseTuple(args, "s|i:log_error", &msg, &level)) {
+        return NULL;
+    }
+    r = self->r;
+    Py_BEGIN_ALLOW_THREADS
+    ap_log_rerror(APLOG_MARK, level & APLOG_LEVELMASK, 0, r, "%s", msg);
+    Py_END_ALLOW_THREADS
+    Py_RETURN_NONE;
+}
+
+PyDoc_STRVAR(document_root_doc,
+"document_root($self, /)\n--\n\n"
+"The DocumentRoot in effect for this request.");
+
+static PyObject *
+request_document_root(PyObject *op, PyObject *noargs)
+{
+    mp_request *self = (mp_request *)op;
+
+    (void)noargs;
+    CHECK_REQUEST(self);
+    return mp_str_from_path(ap_document_root(self->r));
+}
+
+static PyMethodDef request_methods[] = {
+    {"read", request_read, METH_VARARGS, read_doc},
+    {"readline", request_readline, METH_VARARGS, readline_doc},
+    {"readlines", request_readlines, METH_VARARGS, readlines_doc},
+    {"write", request_write, METH_VARARGS, write_doc},
+    {"flush", request_flush, METH_NOARGS, flush_doc},
+    {"get_basic_auth_pw", request_get_basic_auth_pw, METH_NOARGS,
+     get_basic_auth_pw_doc},
+    {"get_options", request_get_options, METH_NOARGS, get_options_doc},
+    {"get_config", request_get_config, METH_NOARGS, get_config_doc},
+    {"add_handler", request_add_handler, METH_VARARGS, add_handler_doc},
+    {"register_cleanup", request_register_cleanup, METH_VARARGS,
+     register_cleanup_doc},
+    {"log_error", request_log_error, METH_VARARGS, log_error_doc},
+    {"document_root", request_document_root, METH_NOARGS,
+     document_root_doc},
+    {"_get_handlers", request_get_handlers, METH_VARARGS, get_handlers_doc},
+    {"_mp_config", request_mp_config, METH_NOARGS, mp_config_doc},
+    {NULL, NULL, 0, NULL}
+};
+
+#define GETSET_ENTRY(name, type, writable, doc) \
+    {#name, member_get, (writable) ? member_set : NULL, PyDoc_STR(doc), \
+     (void *)&member_##name},
+
+static PyGetSetDef request_getset[] = {
+    REQUEST_MEMBERS(GETSET_ENTRY)
+    {"content_type", get_content_type, set_content_type,
+     PyDoc_STR("the response's content type"), NULL},
+    {"_content_type_set", get_content_type_set, set_content_type_set,
+     PyDoc_STR("true once content_type was assigned from Python"), NULL},
+    {"headers_in", get_headers_in, NULL,
+     PyDoc_STR("table of the request headers"), NULL},
+    {"headers_out", get_headers_out, NULL,
+     PyDoc_STR("table of the response headers"), NULL},
+    {"err_headers_out", get_err_headers_out, NULL,
+     PyDoc_STR("table of headers sent even with an error response"), NULL},
+    {"notes", get_notes, NULL,
+     PyDoc_STR("table of notes that live as long as the request"), NULL},
+    {"subprocess_env", get_subprocess_env, NULL,
+     PyDoc_STR("table of environment variables for CGI"), NULL},
+    {"phase", get_phase, NULL,
+     PyDoc_STR("the phase being run, e.g. 'PythonHandler'"), NULL},
+    {"interpreter", get_interpreter, NULL,
+     PyDoc_STR("the name of the interpreter running this code"), NULL},
+    {"_handler_dir", get_handler_dir, set_handler_dir,
+     PyDoc_STR("directory of the handler now running"), NULL},
+    {NULL, NULL, NULL, NULL, NULL}
+};
+
+static PyMemberDef request_members[] = {
+    {"__dictoffset__", T_PYSSIZET, offsetof(mp_request, dict), READONLY,
+     NULL},
+    {NULL, 0, 0, 0, NULL}
+};
+
+/* ---- life cycle -------------------------------------------------------- */
+
+static int
+request_traverse(PyObject *op, visitproc visit, void *arg)
+{
+    mp_request *self = (mp_request *)op;
+
+    Py_VISIT(Py_TYPE(op));
+    Py_VISIT(self->dict);
+    Py_VISIT(self->headers_in);
+    Py_VISIT(self->headers_out);
+    Py_VISIT(self->err_headers_out);
+    Py_VISIT(self->notes);
+    Py_VISIT(self->subprocess_env);
+    Py_VISIT(self->cleanups);
+    return 0;
+}
+
+static int
+request_clear(PyObject *op)
+{
+    mp_request *self = (mp_request *)op;
+
+    Py_CLEAR(self->dict);
+    Py_CLEAR(self->headers_in);
+    Py_CLEAR(self->headers_out);
+    Py_CLEAR(self->err_headers_out);
+    Py_CLEAR(self->notes);
+    Py_CLEAR(self->subprocess_env);
+    Py_CLEAR(self->cleanups);
+    return 0;
+}
+
+static void
+request_dealloc(PyObject *op)
+{
+    mp_request *self = (mp_request *)op;
+    PyTypeObject *tp = Py_TYPE(op);
+
+    PyObject_GC_UnTrack(op);
+    request_clear(op);
+    free(self->rbuf);
+    tp->tp_free(op);
+    Py_DECREF(tp);
+}
+
+static PyObject *
+request_no_new(PyTypeObject *type, PyObject *args, PyObject *kw)
+{
+    (void)type;
+    (void)args;
+    (void)kw;
+    PyErr_SetString(PyExc_TypeError,
+                    "request objects are made by mod_python, not by code");
+    return NULL;
+}
+
+static PyObject *
+request_repr(PyObject *op)
+{
+    mp_request *self = (mp_request *)op;
+
+    if (self->r == NULL) {
+        return PyUnicode_FromString("<mp_request (ended)>");
+    }
+    return PyUnicode_FromFormat("<mp_request %s %s>",
+                                self->r->method ? self->r->method : "?",
+                                self->r->uri ? self->r->uri : "?");
+}
+
+static PyType_Slot request_slots[] = {
+    {Py_tp_doc, "The request object: one HTTP request being served."},
+    {Py_tp_methods, request_methods},
+    {Py_tp_getset, request_getset},
+    {Py_tp_members, request_members},
+    {Py_tp_traverse, request_traverse},
+    {Py_tp_clear, request_clear},
+    {Py_tp_dealloc, request_dealloc},
+    {Py_tp_new, request_no_new},
+    {Py_tp_repr, request_repr},
+    {0, NULL}
+};
+
+static PyType_Spec request_spec = {
+    .name = "_apache.mp_request",
+    .basicsize = sizeof(mp_request),
+    .flags = Py_TPFLAGS_DEFAULT | Py_TPFLAGS_HAVE_GC,
+    .slots = request_slots,
+};
+
+int
+mp_request_init_type(PyObject *module, mp_module_state *st)
+{
+    st->request_type = (PyTypeObject *)PyType_FromModuleAndSpec(
+        module, &request_spec, NULL);
+    return st->request_type ? 0 : -1;
+}
+
+PyObject *
+mp_request_new(mp_interp *ip, request_rec *r)
+{
+    mp_request *self = PyObject_GC_New(mp_request, ip->state->request_type);
+
+    if (self == NULL) {
+        return NULL;
+    }
+    self->r = r;
+    self->interp = ip;
+    self->dict = NULL;
+    self->headers_in = NULL;
+    self->headers_out = NULL;
+    self->err_headers_out = NULL;
+    self->notes = NULL;
+    self->subprocess_env = NULL;
+    self->cleanups = NULL;
+    self->phase = -1;
+    self->content_type_set = 0;
+    self->handler_dir = NULL;
+    self->body_setup = 0;
+    self->rbuf = NULL;
+    self->rbuf_len = 0;
+    self->rbuf_pos = 0;
+    PyObject_GC_Track((PyObject *)self);
+    return (PyObject *)self;
+}
+
+void
+mp_request_run_cleanups(PyObject *op)
+{
+    mp_request *self = (mp_request *)op;
+    PyObject *list = self->cleanups, *res;
+    Py_ssize_t i;
+
+    if (list == NULL) {
+        return;
+    }
+    Py_INCREF(list);
+    for (i = 0; i < PyList_GET_SIZE(list); i++) {
+        PyObject *item = PyList_GET_ITEM(list, i);
+        res = PyObject_CallOneArg(PyTuple_GET_ITEM(item, 0),
+                                  PyTuple_GET_ITEM(item, 1));
+        if (res == NULL) {
+            mp_log_r(APLOG_ERR, self->r, MP_CLEANUP_FAILED,
+                     "a cleanup registered with req.register_cleanup "
+                     "raised");
+            mp_log_python_error(self->r, NULL, "running a cleanup");
+        }
+        Py_XDECREF(res);
+    }
+    Py_DECREF(list);
+    Py_CLEAR(self->cleanups);
+}
+
+void
+mp_request_end(PyObject *op)
+{
+    mp_request *self = (mp_request *)op;
+    PyObject **tables[] = {&self->headers_in, &self->headers_out,
+                           &self->err_headers_out, &self->notes,
+                           &self->subprocess_env};
+    size_t i;
+
+    for (i = 0; i < sizeof(tables) / sizeof(tables[0]); i++) {
+        if (*tables[i] != NULL) {
+            mp_table_detach(*tables[i]);
+        }
+    }
+    self->r = NULL;
+    self->handler_dir = NULL;
+    free(self->rbuf);
+    self->rbuf = NULL;
+    self->rbuf_len = self->rbuf_pos = 0;
+    /* Break cycles handlers made through attributes (req.x = req). */
+    request_clear(op);
+}
