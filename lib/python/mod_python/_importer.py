@@ -94,6 +94,11 @@ def import_module(module_name, autoreload=1, log=0, path=None):
                 return module
 
     with _lock:
+        # Another thread may have imported it while we waited.
+        module = sys.modules.get(module_name)
+        if module is not None and path is None:
+            _mtimes.setdefault(module_name, _source_mtime(module))
+            return module
         if log:
             _log("mod_python: importing module '%s'" % module_name)
         if path is not None and "." not in module_name:
