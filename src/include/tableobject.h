@@ -38,7 +38,9 @@ PyObject *mp_table_wrap(mp_module_state *st, apr_table_t **tablep);
 PyObject *mp_table_copy_of(mp_module_state *st, const apr_table_t *t);
 
 /* The apr table behind a table object; NULL with RuntimeError if detached,
- * TypeError if o is not a table. */
+ * TypeError if o is not a table.  Use it before any Python code runs again:
+ * a table that owns its memory is now and then rebuilt in a fresh pool (so
+ * that values set over and over do not pile up), which frees the old one. */
 apr_table_t *mp_table_get(mp_module_state *st, PyObject *o);
 
 /* Cut a view off from Apache's memory; later use raises RuntimeError. */

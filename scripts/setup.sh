@@ -1,0 +1,38 @@
+#!/bin/sh
+# Install what building and testing mod_python needs on Debian 12, then
+# configure and build it.  Safe to run again: it installs only what is
+# missing and rebuilds only what changed.
+set -eu
+cd "$(dirname "$0")/.."
+
+PACKAGES="apache2 apache2-dev python3-dev python3-setuptools make gcc
+          python3-pytest python3-requests python3-hypothesis
+          python3-sphinx flex"
+
+missing=""
+for p in $PACKAGES; do
+    dpkg-query -W -f='${Status}' "$p" 2>/dev/null | grep -q "ok installed" \
+        || missing="$missing $p"
+done
+
+if [ -n "$missing" ]; then
+    if [ "$(id -u)" = 0 ]; then SUDO=""; else SUDO="sudo"; fi
+    echo "setup: installing:$missing"
+    # Keep Debian from starting the system apache2 service on install: we
+    # only want its binary and modules, and we start our own servers.
+    $SUDO sh -c 'printf "#!/bin/sh\nexit 101\n" > /usr/sbin/policy-rc.d &&
+                 chmod 755 /usr/sbin/policy-rc.d'
+    trap '$SUDO rm -f /usr/sbin/policy-rc.d' EXIT
+    $SUDO env DEBIAN_FRONTEND=noninteractive apt-get update -qq
+    # shellcheck disable=SC2086
+    $SUDO env DEBIAN_FRONTEND=noninteractive \
+        apt-get install -y -qq --no-install-recommends $missing
+    $SUDO rm -f /usr/sbin/policy-rc.d
+    trap - EXIT
+fi
+
+# Debian's python3 is the one Apache's unprivileged children can read.
+if [ ! -f config.status ] || [ configure -nt config.status ]; then
+    ./configure --with-python=/usr/bin/python3
+fi
+make
