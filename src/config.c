@@ -317,21 +317,73 @@ directive_interpreter(cmd_parms *cmd, void *mconfig, const char *arg)
     return NULL;
 }
 
+/* Python is not running in the parent, so PythonPath cannot be evaluated
+ * here; but unbalanced brackets or an unterminated string can never
+ * evaluate, and are caught now rather than on the first request.  Returns
+ * NULL when the text looks like an expression, else what is wrong. */
+static const char *
+check_expression(const char *text)
+{
+    char stack[64];
+    int depth = 0;
+    char quote = 0;
+    const char *p;
+
+    for (p = text; *p; p++) {
+        if (quote) {
+            if (*p == '\\' && p[1]) {
+                p++;
+            }
+            else if (*p == quote) {
+                quote = 0;
+            }
+            continue;
+        }
+        switch (*p) {
+        case '\'': case '"':
+            quote = *p;
+            break;
+        case '[': case '(': case '{':
+            if (depth == (int)sizeof(stack)) {
+                return "brackets nested too deeply";
+            }
+            stack[depth++] = *p == '[' ? ']' : *p == '(' ? ')' : '}';
+            break;
+        case ']': case ')': case '}':
+            if (depth == 0 || stack[--depth] != *p) {
+                return "unbalanced brackets";
+            }
+            break;
+        default:
+            break;
+        }
+    }
+    if (quote) {
+        return "an unterminated string";
+    }
+    if (depth) {
+        return "unbalanced brackets";
+    }
+    return NULL;
+}
+
 static const char *
 directive_path(cmd_parms *cmd, void *mconfig, const char *arg)
 {
     mp_dir_config *conf = mconfig;
-    const char *p = arg;
+    const char *p = arg, *problem;
 
-    (void)cmd;
-    /* Python evaluates the text later (Python does not run in the parent);
-     * catch what is surely not a list expression now. */
     while (apr_isspace(*p)) {
         p++;
     }
     if (*p == '\0') {
         return "PythonPath needs a Python list expression, "
-               "e.g. \"['/some/dir'] + sys.path\"";
+               "e.g. \"sys.path + ['/some/dir']\"";
+    }
+    problem = check_expression(arg);
+    if (problem != NULL) {
+        return apr_psprintf(cmd->pool, "PythonPath: %s in '%s'", problem,
+                            arg);
     }
     conf->python_path = arg;
     return NULL;
@@ -467,7 +519,7 @@ const command_rec mp_directives[] = {
                    "On: run handlers under pdb (with -DONE_PROCESS)"),
     AP_INIT_TAKE1("PythonInterpreter", directive_interpreter, NULL, OR_ALL,
                   "the name of the Python interpreter to use"),
-    AP_INIT_RAW_ARGS("PythonPath", directive_path, NULL, OR_ALL,
+    AP_INIT_TAKE1("PythonPath", directive_path, NULL, OR_ALL,
                      "a Python list expression that replaces sys.path"),
     AP_INIT_TAKE12("PythonOption", directive_option, NULL, OR_ALL,
                    "a key and value for req.get_options()"),

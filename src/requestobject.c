@@ -581,14 +581,15 @@ request_readlines(PyObject *op, PyObject *args)
 /* ---- writing the response --------------------------------------------- */
 
 PyDoc_STRVAR(write_doc,
-"write($self, data, flush=1, /)\n--\n\n"
+"write($self, data, /, flush=1)\n--\n\n"
 "Send data (bytes-like, or str encoded as UTF-8) to the client, then\n"
 "flush unless flush is 0.  The first write sends the headers.  Raises\n"
 "OSError when the client has gone away.");
 
 static PyObject *
-request_write(PyObject *op, PyObject *args)
+request_write(PyObject *op, PyObject *args, PyObject *kw)
 {
+    static char *kwlist[] = {"", "flush", NULL};
     mp_request *self = (mp_request *)op;
     PyObject *data;
     int flush = 1, rc;
@@ -597,7 +598,8 @@ request_write(PyObject *op, PyObject *args)
     Py_ssize_t len;
 
     CHECK_REQUEST(self);
-    if (!PyArg_ParseTuple(args, "O|i:write", &data, &flush)) {
+    if (!PyArg_ParseTupleAndKeywords(args, kw, "O|i:write", kwlist, &data,
+                                     &flush)) {
         return NULL;
     }
     if (PyUnicode_Check(data)) {
@@ -935,7 +937,8 @@ static PyMethodDef request_methods[] = {
     {"read", request_read, METH_VARARGS, read_doc},
     {"readline", request_readline, METH_VARARGS, readline_doc},
     {"readlines", request_readlines, METH_VARARGS, readlines_doc},
-    {"write", request_write, METH_VARARGS, write_doc},
+    {"write", (PyCFunction)(void (*)(void))request_write,
+     METH_VARARGS | METH_KEYWORDS, write_doc},
     {"flush", request_flush, METH_NOARGS, flush_doc},
     {"get_basic_auth_pw", request_get_basic_auth_pw, METH_NOARGS,
      get_basic_auth_pw_doc},

@@ -14,7 +14,7 @@ import sys
 import traceback
 
 from . import apache
-from ._importer import import_module
+from ._importer import import_handler_module
 
 OK = apache.OK
 DECLINED = apache.DECLINED
@@ -69,9 +69,10 @@ def resolve_object(req, module, object_str, silent=False):
     return obj
 
 
-def _call_handler(req, handler, phase, autoreload, debug, pdb_on, silent):
+def _call_handler(req, handler, directory, phase, autoreload, debug, pdb_on,
+                  silent):
     module_name, _, object_str = handler.partition("::")
-    module = import_module(module_name, autoreload=autoreload, log=debug)
+    module = import_handler_module(module_name, directory, autoreload, debug)
     obj = resolve_object(req, module, object_str or _default_object(phase),
                          silent)
     if pdb_on:
@@ -161,8 +162,9 @@ def dispatch_request(req, phase):
                     sys.path.insert(0, directory)
                 req._handler_dir = directory
                 try:
-                    result = _call_handler(req, handler, phase, autoreload,
-                                           debug, pdb_on, silent)
+                    result = _call_handler(req, handler, directory, phase,
+                                           autoreload, debug, pdb_on,
+                                           silent)
                 except _Missing:
                     result = DECLINED
                     continue

@@ -1,8 +1,16 @@
 """Module import with automatic reloading (``apache.import_module``).
 
-A module imported here is re-imported when its source file's modification
-time changes, unless ``autoreload`` is false, in which case no ``stat`` is
-made at all.  This keeps development edits live without restarting Apache.
+Two kinds of import happen here:
+
+* By name, as Python's ``import`` does: the module lives in ``sys.modules``.
+* From given directories (``path=``; the dispatcher passes the directory of
+  the ``Python*Handler`` directive): a module found there is kept under its
+  file name, not in ``sys.modules``, so that ``PythonHandler myscript`` in
+  two directories runs two different ``myscript.py`` files in the same
+  interpreter.  A module not found there is imported by name.
+
+Either way, with ``autoreload`` a module is re-imported when its source
+file's modification time changes; without it no ``stat`` is made at all.
 """
 
 import importlib
@@ -14,23 +22,23 @@ import threading
 
 # module name -> mtime (ns) of the source we last loaded it from
 _mtimes = {}
+# (module name, directories) -> source file found there, or None
+_locations = {}
+# source file -> (module, mtime) for modules imported from directories
+_by_file = {}
 _lock = threading.RLock()
 
 
-def _source_mtime(module):
-    filename = getattr(module, "__file__", None)
-    if not filename:
-        return None
+def _mtime(filename):
     try:
         return os.stat(filename).st_mtime_ns
-    except OSError:
+    except (OSError, TypeError, ValueError):
         return None
 
 
-def _forget_bytecode(module):
+def _forget_bytecode(filename):
     # Python validates a .pyc by whole seconds and size: an edit within the
     # same second that keeps the size would load the stale code.
-    filename = getattr(module, "__file__", None)
     if filename and filename.endswith(".py"):
         try:
             os.unlink(importlib.util.cache_from_source(filename))
@@ -43,19 +51,92 @@ def _log(message):
     apache.log_error(message, apache.APLOG_NOTICE)
 
 
-def _load_from_path(module_name, path):
-    spec = importlib.machinery.PathFinder.find_spec(module_name, list(path))
-    if spec is None:
-        raise ImportError("No module named %r in %r" % (module_name, path),
-                          name=module_name)
-    module = importlib.util.module_from_spec(spec)
-    sys.modules[module_name] = module
+def _locate(module_name, path):
+    """The file module_name is loaded from in the directories, or None."""
+    key = (module_name, path)
     try:
-        spec.loader.exec_module(module)
-    except BaseException:
-        sys.modules.pop(module_name, None)
-        raise
+        return _locations[key]
+    except KeyError:
+        pass
+    origin = None
+    if "." not in module_name:
+        spec = importlib.machinery.PathFinder.find_spec(module_name,
+                                                        list(path))
+        if spec is not None and spec.origin and spec.has_location:
+            origin = spec.origin
+    _locations[key] = origin
+    return origin
+
+
+def _exec_file(module_name, filename):
+    loader = importlib.machinery.SourceFileLoader(module_name, filename) \
+        if filename.endswith(".py") else None
+    spec = importlib.util.spec_from_file_location(module_name, filename,
+                                                  loader=loader)
+    module = importlib.util.module_from_spec(spec)
+    spec.loader.exec_module(module)
     return module
+
+
+def _import_from_file(module_name, filename, autoreload, log):
+    entry = _by_file.get(filename)
+    if entry is not None:
+        module, known = entry
+        if not autoreload:
+            return module
+        mtime = _mtime(filename)
+        if mtime == known:
+            return module
+    with _lock:
+        entry = _by_file.get(filename)
+        mtime = _mtime(filename)
+        if entry is not None and (not autoreload or entry[1] == mtime):
+            return entry[0]
+        if log:
+            _log("mod_python: %s module '%s' from %s"
+                 % ("reimporting" if entry else "importing", module_name,
+                    filename))
+        if entry is not None:
+            _forget_bytecode(filename)
+        module = _exec_file(module_name, filename)
+        _by_file[filename] = (module, mtime)
+        return module
+
+
+def _import_by_name(module_name, autoreload, log):
+    module = sys.modules.get(module_name)
+    if module is not None:
+        if not autoreload:
+            return module
+        filename = getattr(module, "__file__", None)
+        mtime = _mtime(filename)
+        known = _mtimes.get(module_name)
+        if known is None:
+            _mtimes[module_name] = mtime
+            return module
+        if mtime == known:
+            return module
+        with _lock:
+            if _mtimes.get(module_name) == mtime:
+                return sys.modules[module_name]
+            if log:
+                _log("mod_python: reimporting module '%s'" % module_name)
+            _forget_bytecode(filename)
+            importlib.invalidate_caches()
+            module = importlib.reload(module)
+            _mtimes[module_name] = _mtime(getattr(module, "__file__", None))
+            return module
+
+    with _lock:
+        # Another thread may have imported it while we waited.
+        module = sys.modules.get(module_name)
+        if module is None:
+            if log:
+                _log("mod_python: importing module '%s'" % module_name)
+            module = importlib.import_module(module_name)
+        _mtimes.setdefault(module_name,
+                           _mtime(getattr(module, "__file__", None)))
+        return module
 
 
 def import_module(module_name, autoreload=1, log=0, path=None):
@@ -63,47 +144,26 @@ def import_module(module_name, autoreload=1, log=0, path=None):
 
     With autoreload true, a module already imported is re-imported when its
     file has changed since.  With log true, each (re)import is logged.  With
-    path, the module is looked for only in those directories.
+    path, a list of directories, the module is taken from the first of them
+    that has it (and kept apart from same-named modules elsewhere); if none
+    has it, ImportError is raised.
     """
-    module = sys.modules.get(module_name)
-    if module is not None:
-        if path is not None:
-            filename = getattr(module, "__file__", None) or ""
-            here = os.path.dirname(os.path.abspath(filename))
-            if not any(os.path.abspath(p) == here for p in path):
-                module = None
-        if module is not None:
-            if not autoreload:
-                return module
-            mtime = _source_mtime(module)
-            known = _mtimes.get(module_name)
-            if known is None:
-                _mtimes[module_name] = mtime
-                return module
-            if mtime == known:
-                return module
-            with _lock:
-                if _mtimes.get(module_name) == mtime:
-                    return sys.modules[module_name]
-                if log:
-                    _log("mod_python: reimporting module '%s'" % module_name)
-                _forget_bytecode(module)
-                importlib.invalidate_caches()
-                module = importlib.reload(module)
-                _mtimes[module_name] = _source_mtime(module)
-                return module
+    if path:
+        path = tuple(path)
+        filename = _locate(module_name, path)
+        if filename is None:
+            raise ImportError("No module named %r in %s"
+                              % (module_name, ", ".join(path)),
+                              name=module_name)
+        return _import_from_file(module_name, filename, autoreload, log)
+    return _import_by_name(module_name, autoreload, log)
 
-    with _lock:
-        # Another thread may have imported it while we waited.
-        module = sys.modules.get(module_name)
-        if module is not None and path is None:
-            _mtimes.setdefault(module_name, _source_mtime(module))
-            return module
-        if log:
-            _log("mod_python: importing module '%s'" % module_name)
-        if path is not None and "." not in module_name:
-            module = _load_from_path(module_name, path)
-        else:
-            module = importlib.import_module(module_name)
-        _mtimes[module_name] = _source_mtime(module)
-        return module
+
+def import_handler_module(module_name, directory, autoreload, log):
+    """The module a Python*Handler names: from the directive's directory
+    when it is there, else by name from sys.path."""
+    if directory is not None:
+        filename = _locate(module_name, (directory,))
+        if filename is not None:
+            return _import_from_file(module_name, filename, autoreload, log)
+    return _import_by_name(module_name, autoreload, log)
