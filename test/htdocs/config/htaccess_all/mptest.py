@@ -1,0 +1,7 @@
+# Manual 2.4: the installation test handler, configured from .htaccess.
+from mod_python import apache
+
+def handler(req):
+    req.content_type = 'text/plain'
+    req.write("Hello World!")
+    return apache.OK

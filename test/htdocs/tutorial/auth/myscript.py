@@ -1,0 +1,20 @@
+# Manual 3.3 + 3.4: the content handler and the authentication handler in one
+# module, verbatim (Python 3 form).
+from mod_python import apache
+
+def handler(req):
+
+    req.content_type = "text/plain"
+    req.write("Hello World!")
+
+    return apache.OK
+
+def authenhandler(req):
+
+    pw = req.get_basic_auth_pw()
+    user = req.user
+
+    if user == "spam" and pw == "eggs":
+        return apache.OK
+    else:
+        return apache.HTTP_UNAUTHORIZED

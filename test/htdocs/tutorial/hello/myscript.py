@@ -1,0 +1,9 @@
+# Manual 3.3: the hello-world handler, verbatim (Python 3 form).
+from mod_python import apache
+
+def handler(req):
+
+    req.content_type = "text/plain"
+    req.write("Hello World!")
+
+    return apache.OK

@@ -1,0 +1,347 @@
+"""Configuration directives of manual 5.4 (PythonDebug, PythonAutoReload,
+PythonOption, PythonPath, PythonOptimize), req.get_config(), .htaccess,
+how the embedded Python is set up (sys.argv, PYTHONPATH), and directives
+with bad arguments stopping Apache at start-up (issue 2, 'Bad input').
+"""
+import os
+import time
+import uuid
+
+import pytest
+
+HOST = "config"
+
+HTTPD_CONF = """
+<VirtualHost *:{port}>
+    ServerName config
+    DocumentRoot "{htdocs}/config"
+</VirtualHost>
+<Directory "{htdocs}/config/reload">
+    SetHandler mod_python
+    PythonHandler reloadme
+    PythonAutoReload On
+</Directory>
+<Directory "{htdocs}/config/noreload">
+    SetHandler mod_python
+    PythonHandler noreloadme
+    PythonAutoReload Off
+</Directory>
+<Directory "{htdocs}/config/options">
+    SetHandler mod_python
+    PythonHandler opts
+    PythonOption alpha one
+    PythonOption beta "two words"
+    PythonOption gone here
+</Directory>
+<Directory "{htdocs}/config/options/sub">
+    PythonOption gamma three
+    PythonOption alpha overridden
+    PythonOption gone ""
+</Directory>
+<Directory "{htdocs}/config/options/sub2">
+    PythonOption beta
+</Directory>
+<Directory "{htdocs}/config/getconfig">
+    SetHandler mod_python
+    PythonHandler conf
+    PythonDebug On
+    PythonAutoReload Off
+    PythonOption notinconfig yes
+</Directory>
+<Directory "{htdocs}/config/sysinfo">
+    SetHandler mod_python
+    PythonHandler sysinfo
+</Directory>
+<Directory "{htdocs}/config/htaccess_fileinfo">
+    AllowOverride FileInfo
+</Directory>
+<Directory "{htdocs}/config/htaccess_all">
+    AllowOverride All
+</Directory>
+<Directory "{htdocs}/config/htaccess_none">
+    AllowOverride None
+</Directory>
+
+# PythonPath gets a virtual host (so an interpreter) of its own: other
+# directories of the same interpreter would prepend their own directories.
+<VirtualHost *:{port}>
+    ServerName config-pypath
+    DocumentRoot "{htdocs}/config/pypath"
+</VirtualHost>
+<Directory "{htdocs}/config/pypath">
+    SetHandler mod_python
+    PythonHandler pathreport
+    PythonPath "['{htdocs}/config/pypath/lib', '/nonexistent/mp-marker'] + [p for p in sys.path if p.startswith('/usr')] + ['{python_lib}']"
+</Directory>
+"""
+
+MODULE_TEMPLATE = '''\
+import os
+from mod_python import apache
+
+VERSION = %r
+
+def handler(req):
+    req.content_type = "text/plain"
+    req.write("%%s %%d" %% (VERSION, os.getpid()))
+    return apache.OK
+'''
+
+
+def write_module(path, version, mtime):
+    with open(path, "w") as f:
+        f.write(MODULE_TEMPLATE % version)
+    os.chmod(path, 0o644)
+    os.utime(path, (mtime, mtime))
+
+
+def versions(httpd, path, n):
+    out = []
+    for _ in range(n):
+        r = httpd.get(path, host=HOST)
+        assert r.status_code == 200, r.text
+        version, pid = r.text.split()
+        out.append((version, int(pid)))
+    return out
+
+
+def test_autoreload_on(httpd):
+    """5.4.8: with PythonAutoReload On a module whose file changed (newer
+    mtime) is re-imported: children that had the old version serve the
+    new one."""
+    path = os.path.join(httpd.htdocs, "config", "reload", "reloadme.py")
+    v1, v2 = "v1-" + uuid.uuid4().hex, "v2-" + uuid.uuid4().hex
+    now = time.time()
+    write_module(path, v1, now - 100)
+    before = versions(httpd, "/reload/x", 12)
+    assert {v for v, _ in before} == {v1}
+    write_module(path, v2, now + 100)
+    # an implementation may throttle its stat() to once a second
+    time.sleep(1.5)
+    after = versions(httpd, "/reload/x", 12)
+    assert {v for v, _ in after} == {v2}
+    assert {p for _, p in before} & {p for _, p in after}, \
+        "no child answered both before and after the change"
+
+
+def test_autoreload_off(httpd):
+    """5.4.8: with PythonAutoReload Off a changed module is not re-imported:
+    a child that imported the old version keeps serving it."""
+    path = os.path.join(httpd.htdocs, "config", "noreload", "noreloadme.py")
+    v1, v2 = "v1-" + uuid.uuid4().hex, "v2-" + uuid.uuid4().hex
+    now = time.time()
+    write_module(path, v1, now - 100)
+    before = versions(httpd, "/noreload/x", 12)
+    assert {v for v, _ in before} == {v1}
+    old_pids = {p for _, p in before}
+    write_module(path, v2, now + 100)
+    time.sleep(1.5)
+    checked = 0
+    for version, pid in versions(httpd, "/noreload/x", 24):
+        if pid in old_pids:
+            assert version == v1, "child %d reloaded the module" % pid
+            checked += 1
+    assert checked, "no child answered both before and after the change"
+
+
+def options_of(httpd, path):
+    r = httpd.get(path, host=HOST)
+    assert r.status_code == 200, r.text
+    mine = {"alpha", "beta", "gamma", "gone"}
+    return {k: v for k, v in r.json().items() if k in mine}
+
+
+def test_python_option(httpd):
+    """5.4.10, 4.5.3 get_options(): PythonOption key value pairs reach the
+    handler; a quoted value keeps its spaces."""
+    assert options_of(httpd, "/options/x") == {
+        "alpha": "one", "beta": "two words", "gone": "here"}
+
+
+def test_python_option_inheritance(httpd):
+    """5.4.10: a subdirectory inherits its parent's options, adds and
+    overrides keys, and an empty value removes a key."""
+    assert options_of(httpd, "/options/sub/x") == {
+        "alpha": "overridden", "beta": "two words", "gamma": "three"}
+
+
+def test_python_option_without_value_removes(httpd):
+    """5.4.10: a PythonOption with the value omitted removes the key."""
+    assert options_of(httpd, "/options/sub2/x") == {
+        "alpha": "one", "gone": "here"}
+
+
+def test_get_config(httpd):
+    """4.5.3 get_config(): the mod_python configuration in effect, keyed by
+    directive, without the Python*Handler directives and PythonOption."""
+    r = httpd.get("/getconfig/x", host=HOST)
+    assert r.status_code == 200, r.text
+    config = r.json()
+    assert config.get("PythonDebug") == "1"
+    assert config.get("PythonAutoReload") == "0"
+    for key, value in config.items():
+        assert not (key.startswith("Python") and key.endswith("Handler")), key
+        assert key != "PythonOption"
+        assert "notinconfig" not in key and "notinconfig" not in value
+
+
+def test_python_path(httpd):
+    """5.4.11: PythonPath replaces sys.path with the evaluated list (the
+    handler's module is found through it); no directive directory is
+    prepended while it is in effect."""
+    r = httpd.get("/x", host="config-pypath")
+    assert r.status_code == 200, r.text
+    path = r.json()
+    assert path[0] == os.path.join(httpd.htdocs, "config", "pypath", "lib")
+    assert path[1] == "/nonexistent/mp-marker"
+    assert path[-1] == httpd.python_lib
+    assert all(p.startswith("/usr") for p in path[2:-1]), path
+    directive_dir = os.path.join(httpd.htdocs, "config", "pypath")
+    assert directive_dir not in [os.path.normpath(p) for p in path]
+
+
+def test_embedded_python_setup(httpd):
+    """Issue 2: Python is set up like a normal embedded Python: sys.argv
+    is ['mod_python'], PYTHONPATH from httpd's environment is in sys.path
+    (mod_python.apache is the in-tree copy found through it), and without
+    PythonOptimize asserts run."""
+    r = httpd.get("/sysinfo/x", host=HOST)
+    assert r.status_code == 200, r.text
+    info = r.json()
+    assert info["argv"] == ["mod_python"]
+    assert httpd.python_lib in [os.path.normpath(p) for p in info["path"]]
+    assert info["apache_file"].startswith(httpd.python_lib + os.sep)
+    assert info["optimize"] == 0
+    assert info["asserts_run"] is True
+
+
+def test_python_optimize(extra_httpd):
+    """5.4.9: PythonOptimize On (server config) is Python's -O:
+    sys.flags.optimize is set and asserts are compiled out."""
+    server = extra_httpd("""
+PythonOptimize On
+<VirtualHost *:{port}>
+    ServerName optimize
+    DocumentRoot "{htdocs}/config/optimize"
+</VirtualHost>
+<Directory "{htdocs}/config/optimize">
+    SetHandler mod_python
+    PythonHandler sysinfo
+</Directory>
+""", name="optimize")
+    r = server.get("/x", host="optimize")
+    assert r.status_code == 200, r.text
+    info = r.json()
+    assert info["optimize"] >= 1
+    assert info["asserts_run"] is False
+
+
+def test_htaccess_fileinfo(httpd):
+    """2.4, 5.1: with AllowOverride FileInfo, SetHandler, PythonHandler,
+    PythonDebug and PythonOption work from .htaccess; the module is found
+    in the .htaccess directory."""
+    r = httpd.get("/htaccess_fileinfo/page.txt", host=HOST)
+    assert r.status_code == 200, r.text
+    data = r.json()
+    assert data["options"].get("color") == "blue"
+    assert data["config"].get("PythonDebug") == "1"
+
+
+def test_htaccess_all_manual_example(httpd):
+    """2.4: the manual's mptest configuration in an .htaccess file with
+    AllowOverride All: any .py URL gives Hello World!, other files are
+    static."""
+    r = httpd.get("/htaccess_all/foobar.py", host=HOST)
+    assert r.status_code == 200
+    assert r.text == "Hello World!"
+    r = httpd.get("/htaccess_all/page.txt", host=HOST)
+    assert r.status_code == 200
+    assert r.text == "page of htaccess_all\n"
+
+
+def test_htaccess_ignored_with_allowoverride_none(httpd):
+    """2.4: with AllowOverride None the .htaccess is not read: the file is
+    served as it is."""
+    r = httpd.get("/htaccess_none/page.txt", host=HOST)
+    assert r.status_code == 200
+    assert r.text == "page of htaccess_none\n"
+
+
+BAD_FLAG_DIRECTIVES = ["PythonDebug", "PythonAutoReload", "PythonEnablePdb",
+                       "PythonInterpPerDirectory", "PythonInterpPerDirective",
+                       "PythonOptimize"]
+
+
+@pytest.mark.parametrize("directive", BAD_FLAG_DIRECTIVES)
+def test_bad_flag_stops_startup(extra_httpd, directive):
+    """Issue 2: a flag directive with an argument other than On/Off stops
+    Apache at start-up with a message naming the directive."""
+    server = extra_httpd("%s maybe\n" % directive, start=False, name="badflag")
+    result = server.config_test()
+    assert result.returncode != 0, result.stdout
+    assert directive in result.stdout
+
+
+@pytest.mark.parametrize("directive", ["PythonAutoReload", "PythonDebug"])
+def test_flag_without_argument_stops_startup(extra_httpd, directive):
+    """Issue 2: a flag directive with no argument stops Apache at start-up,
+    naming the directive."""
+    server = extra_httpd("%s\n" % directive, start=False, name="noarg")
+    result = server.config_test()
+    assert result.returncode != 0, result.stdout
+    assert directive in result.stdout
+
+
+def test_handler_without_argument_stops_startup(extra_httpd):
+    """Issue 2: PythonHandler with no handler stops Apache at start-up,
+    naming the directive."""
+    server = extra_httpd('<Directory "{htdocs}">\n    PythonHandler\n'
+                         '</Directory>\n', start=False, name="nohandler")
+    result = server.config_test()
+    assert result.returncode != 0, result.stdout
+    assert "PythonHandler" in result.stdout
+
+
+@pytest.mark.parametrize("directive", ["PythonTransHandler",
+                                       "PythonPostReadRequestHandler",
+                                       "PythonOptimize"])
+def test_server_only_directive_in_directory_refused(extra_httpd, directive):
+    """5.1.2, 5.1.3, 5.4.9: directives whose context is server config (and
+    virtual host) are refused inside <Directory> at start-up."""
+    arg = "On" if directive == "PythonOptimize" else "mp_handler_module"
+    server = extra_httpd('<Directory "{htdocs}">\n    %s %s\n</Directory>\n'
+                         % (directive, arg), start=False, name="context")
+    result = server.config_test()
+    assert result.returncode != 0, result.stdout
+    assert directive in result.stdout
+
+
+def test_bad_python_path(extra_httpd):
+    """Issue 2, bad input: a PythonPath that does not evaluate is refused at
+    start-up naming the directive, or, if only evaluated when a request
+    needs it, gives that request a 500 while the server goes on serving."""
+    server = extra_httpd("""
+<VirtualHost *:{port}>
+    ServerName badpath
+    DocumentRoot "{htdocs}/config"
+</VirtualHost>
+<Directory "{htdocs}/config/sysinfo">
+    SetHandler mod_python
+    PythonHandler sysinfo
+</Directory>
+<Directory "{htdocs}/config/options">
+    SetHandler mod_python
+    PythonHandler opts
+    PythonPath "[unterminated"
+</Directory>
+""", start=False, name="badpath")
+    result = server.config_test()
+    if result.returncode != 0:
+        assert "PythonPath" in result.stdout
+        return
+    server.start()
+    r = server.get("/options/x", host="badpath")
+    assert r.status_code == 500
+    for _ in range(5):
+        r = server.get("/sysinfo/x", host="badpath")
+        assert r.status_code == 200
