@@ -1,0 +1,193 @@
+"""What the benchmark serves: one entry per variant.
+
+A variant is one URL that every server able to serve it answers in the same
+run, so its requests per second can be divided by the static file's.  Each
+variant lives in its own directory, ``htdocs/<name>/`` of the temporary
+ServerRoot, and is requested as ``/<name>/<path>``.
+
+A variant says, per kind of server (``"mod_python"`` for ours and for another
+mod_python build, ``"wsgi"`` for mod_wsgi, ``"*"`` for every server), which
+files go into its directory and which configuration snippet serves them.  A
+server runs every selected variant it has a setup for.
+
+To add a variant (publisher, PSP, cgihandler, FieldStorage + Cookie,
+FileSession, ...): put its handler files under ``bench/htdocs/<name>/`` and
+append a ``Variant`` to ``VARIANTS`` below.  ``config`` receives a ``Place``
+(the variant's absolute directory and URL prefix) and returns the Apache
+directives; ``modules`` names extra Apache modules the snippet needs (for
+example ``("cgi",)``), or is a function of the MPM name returning them.
+``headers`` are sent with every request (a session cookie), ``body`` may be
+a function checking a body that changes (a hit counter; then set
+``variable_length``), and ``targets``/``relative_targets`` are checked on
+our build's results.
+"""
+
+from dataclasses import dataclass, field
+from typing import Callable, Mapping, Optional, Tuple, Union
+
+HELLO = b"Hello World!"
+
+# Every server serves the static file: it is the yardstick of the run.
+BASELINE = "static"
+
+
+@dataclass(frozen=True)
+class Place:
+    """Where a variant lives in one server's ServerRoot."""
+
+    dir: str        # absolute directory holding the variant's files
+    url: str        # URL prefix, "/<name>"
+    root: str       # the ServerRoot
+
+
+@dataclass(frozen=True)
+class Setup:
+    """How one kind of server serves a variant.
+
+    ``files`` maps a file name inside the variant's directory to either a
+    path relative to ``bench/htdocs/`` (str) or the file's bytes.
+    """
+
+    config: Callable[[Place], str] = lambda place: ""
+    files: Mapping[str, Union[str, bytes]] = field(default_factory=dict)
+
+
+@dataclass(frozen=True)
+class Variant:
+    name: str
+    path: str                   # below the URL prefix; may hold a ?query
+    # The exact expected body, or a function of the body saying whether it
+    # is right (for bodies that change from request to request).
+    body: Union[bytes, Callable[[bytes], bool]]
+    setups: Mapping[str, Setup]                 # server kind -> Setup
+    content_type: Optional[str] = "text/plain"
+    headers: Mapping[str, str] = field(default_factory=dict)  # sent by all
+    variable_length: bool = False   # bodies differ in length: ab -l
+    modules: Union[Tuple[str, ...], Callable[[str], Tuple[str, ...]]] = ()
+    # Minimum ratio to the static file, for our build: (mpm, tool) -> ratio;
+    # "*" matches any mpm or tool.
+    targets: Mapping[Tuple[str, str], float] = field(default_factory=dict)
+    # Minimum req/s ratio to another variant of our build, e.g. a session
+    # at most 1.5x the cost of hello: {("hello", "prefork", "wrk"): 0.67}.
+    relative_targets: Mapping[Tuple[str, str, str], float] = \
+        field(default_factory=dict)
+    # Our httpd tree's PSS after this variant's wrk run must not exceed
+    # that of these builds (by name, e.g. "wsgi") in the same MPM.
+    pss_not_above: Tuple[str, ...] = ()
+    issue: str = ""
+    about: str = ""
+
+    @property
+    def url(self):
+        return "/%s/%s" % (self.name, self.path)
+
+    def setup_for(self, kind):
+        """The Setup for a server kind, or None if it does not serve us."""
+        return self.setups.get(kind, self.setups.get("*"))
+
+    def apache_modules(self, mpm):
+        mods = self.modules(mpm) if callable(self.modules) else self.modules
+        return tuple(mods)
+
+    def target(self, mpm, tool):
+        for key in ((mpm, tool), (mpm, "*"), ("*", tool), ("*", "*")):
+            if key in self.targets:
+                return self.targets[key]
+        return None
+
+    def relative_target(self, other, mpm, tool):
+        for key in ((other, mpm, tool), (other, mpm, "*"),
+                    (other, "*", tool), (other, "*", "*")):
+            if key in self.relative_targets:
+                return self.relative_targets[key]
+        return None
+
+    def body_ok(self, body):
+        return self.body(body) if callable(self.body) else \
+            body == self.body
+
+
+def _hello_mod_python(place):
+    return """<Directory "%s">
+    SetHandler mod_python
+    PythonHandler hello
+    PythonDebug On
+</Directory>
+""" % place.dir
+
+
+def _hello_wsgi(place):
+    return """WSGIScriptAlias %s/hello.py "%s/hello.wsgi"
+""" % (place.url, place.dir)
+
+
+def _unused_mod_python(place):
+    # The chapter 3 configuration, holding a file that is not a .py: Apache
+    # serves it itself.  mod_python has per-directory configuration here
+    # (handlers, options, debug) and must still leave the request alone.
+    return """<Directory "%s">
+    AddHandler mod_python .py
+    PythonHandler hello
+    PythonDebug On
+    PythonOption bench.unused yes
+</Directory>
+""" % place.dir
+
+
+VARIANTS = [
+    Variant(
+        name="static",
+        path="hello.txt",
+        body=HELLO,
+        setups={"*": Setup(files={"hello.txt": HELLO})},
+        issue="2",
+        about="a static file with the hello-world bytes, served by Apache",
+    ),
+    Variant(
+        name="hello",
+        path="hello.py",
+        body=HELLO,
+        setups={
+            "mod_python": Setup(config=_hello_mod_python,
+                                files={"hello.py": "hello/hello.py"}),
+            "wsgi": Setup(config=_hello_wsgi,
+                          files={"hello.wsgi": "hello/hello.wsgi"}),
+        },
+        targets={("prefork", "wrk"): 0.9},
+        pss_not_above=("wsgi",),
+        issue="2",
+        about="the chapter 3 handler (SetHandler mod_python, PythonHandler "
+              "hello); under mod_wsgi the same bytes from a WSGI app",
+    ),
+    Variant(
+        name="unused",
+        path="hello.txt",
+        body=HELLO,
+        setups={"mod_python": Setup(config=_unused_mod_python,
+                                    files={"hello.txt": HELLO})},
+        targets={("*", "*"): 0.95},
+        issue="2",
+        about="a static file in a mod_python directory that no Python "
+              "handler applies to: must not enter Python",
+    ),
+]
+
+
+def by_name():
+    return {v.name: v for v in VARIANTS}
+
+
+def select(names):
+    """The variants named (in table order), always with the baseline first.
+
+    ``names`` is None for all of them.  Unknown names raise ValueError.
+    """
+    table = by_name()
+    if names is None:
+        return list(VARIANTS)
+    unknown = [n for n in names if n not in table]
+    if unknown:
+        raise ValueError("unknown variant(s): %s (known: %s)"
+                         % (", ".join(unknown), ", ".join(table)))
+    wanted = set(names) | {BASELINE}
+    return [v for v in VARIANTS if v.name in wanted]
