@@ -229,48 +229,56 @@ mp_phase_handlers(request_rec *r, mp_phase phase, Py_ssize_t start)
     return out;
 }
 
+/* Run registered cleanups (and, when `end`, drop the objects) of every
+ * request object, each in its own interpreter. */
+static void
+finish_objects(mp_request_config *rc, int run_cleanups, int end)
+{
+    mp_request_object *ro;
+    int i;
+
+    if (rc->objects == NULL) {
+        return;
+    }
+    ro = (mp_request_object *)rc->objects->elts;
+    for (i = 0; i < rc->objects->nelts; i++) {
+        if (ro[i].obj == NULL
+            || mp_interp_enter(ro[i].interp, rc->r->server) < 0) {
+            continue;
+        }
+        if (run_cleanups) {
+            mp_request_run_cleanups(ro[i].obj);
+        }
+        if (end) {
+            mp_request_end(ro[i].obj);
+            Py_CLEAR(ro[i].obj);
+        }
+        mp_interp_release(ro[i].interp);
+    }
+    if (end) {
+        rc->objects->nelts = 0;
+    }
+}
+
 /* End of the request: registered cleanups, then PythonCleanupHandler,
- * then the request objects are cut loose and released. */
+ * then the request objects are cut loose and released.  Without a
+ * cleanup handler that is one visit to each interpreter. */
 static apr_status_t
 request_cleanup(void *data)
 {
     mp_request_config *rc = data;
     request_rec *r = rc->r;
-    mp_dir_config *conf = mp_dir_conf(r);
     const mp_handler *first;
-    mp_request_object *ro;
-    mp_interp *ip;
-    int i;
 
-    if (rc->objects != NULL) {
-        ro = (mp_request_object *)rc->objects->elts;
-        for (i = 0; i < rc->objects->nelts; i++) {
-            ip = mp_interp_acquire(ro[i].interp->name, r->server);
-            if (ip != NULL) {
-                mp_request_run_cleanups(ro[i].obj);
-                mp_interp_release(ip);
-            }
-        }
+    first = first_applicable(r, mp_dir_conf(r)->handlers[MP_PHASE_CLEANUP]);
+    if (first == NULL) {
+        finish_objects(rc, 1, 1);
+        return APR_SUCCESS;
     }
-
-    first = first_applicable(r, conf->handlers[MP_PHASE_CLEANUP]);
-    if (first != NULL) {
-        /* Its status is nobody's business: the response is gone. */
-        (void)call_python(r, MP_PHASE_CLEANUP, first);
-    }
-
-    if (rc->objects != NULL) {
-        ro = (mp_request_object *)rc->objects->elts;
-        for (i = 0; i < rc->objects->nelts; i++) {
-            ip = mp_interp_acquire(ro[i].interp->name, r->server);
-            if (ip != NULL) {
-                mp_request_end(ro[i].obj);
-                Py_CLEAR(ro[i].obj);
-                mp_interp_release(ip);
-            }
-        }
-        rc->objects->nelts = 0;
-    }
+    finish_objects(rc, 1, 0);
+    /* Its status is nobody's business: the response is gone. */
+    (void)call_python(r, MP_PHASE_CLEANUP, first);
+    finish_objects(rc, 0, 1);
     return APR_SUCCESS;
 }
 

@@ -260,11 +260,25 @@ interp_create(const char *name, server_rec *s)
     return ip;
 }
 
+int
+mp_interp_enter(mp_interp *ip, server_rec *s)
+{
+    PyThreadState *ts = thread_state(ip);
+
+    if (ts == NULL) {
+        mp_log_s(APLOG_ERR, s, MP_INTERP_CREATE_FAILED,
+                 "cannot make a thread state for interpreter '%s'",
+                 ip->name);
+        return -1;
+    }
+    PyEval_RestoreThread(ts);
+    return 0;
+}
+
 mp_interp *
 mp_interp_acquire(const char *name, server_rec *s)
 {
     mp_interp *ip;
-    PyThreadState *ts;
 
     if (main_interp == NULL) {
         return NULL;
@@ -276,14 +290,7 @@ mp_interp_acquire(const char *name, server_rec *s)
             return NULL;
         }
     }
-    ts = thread_state(ip);
-    if (ts == NULL) {
-        mp_log_s(APLOG_ERR, s, MP_INTERP_CREATE_FAILED,
-                 "cannot make a thread state for interpreter '%s'", name);
-        return NULL;
-    }
-    PyEval_RestoreThread(ts);
-    return ip;
+    return mp_interp_enter(ip, s) == 0 ? ip : NULL;
 }
 
 void

@@ -46,7 +46,11 @@ int mp_python_started(void);
  * when it cannot be made. */
 mp_interp *mp_interp_acquire(const char *name, server_rec *s);
 
-/* Leave the interpreter entered by mp_interp_acquire. */
+/* Enter an interpreter already known (no lookup by name).  0, or -1
+ * (logged) when this thread cannot get a thread state for it. */
+int mp_interp_enter(mp_interp *ip, server_rec *s);
+
+/* Leave the interpreter entered by mp_interp_acquire or mp_interp_enter. */
 void mp_interp_release(mp_interp *ip);
 
 /* The child pool, for cleanups that must run at child exit. */
