@@ -310,6 +310,17 @@ get_handler_dir(PyObject *op, void *closure)
 }
 
 static int
+set_handler_dir_value(mp_request *self, PyObject *value)
+{
+    if (value == NULL || value == Py_None) {
+        self->handler_dir = NULL;
+        return 0;
+    }
+    self->handler_dir = mp_path_from_str(self->r->pool, value);
+    return self->handler_dir ? 0 : -1;
+}
+
+static int
 set_handler_dir(PyObject *op, PyObject *value, void *closure)
 {
     mp_request *self = (mp_request *)op;
@@ -319,12 +330,14 @@ set_handler_dir(PyObject *op, PyObject *value, void *closure)
         request_ended();
         return -1;
     }
-    if (value == NULL || value == Py_None) {
-        self->handler_dir = NULL;
-        return 0;
-    }
-    self->handler_dir = mp_path_from_str(self->r->pool, value);
-    return self->handler_dir ? 0 : -1;
+    return set_handler_dir_value(self, value);
+}
+
+static PyObject *
+get_added(PyObject *op, void *closure)
+{
+    (void)closure;
+    return PyLong_FromLong(((mp_request *)op)->added);
 }
 
 /* ---- reading the request body ----------------------------------------- */
@@ -773,6 +786,53 @@ request_mp_config(PyObject *op, PyObject *noargs)
                          mp_flag_on(conf->enable_pdb, 0));
 }
 
+/* The first entry's directory becomes the running handler's directory,
+ * which is what add_handler() inherits; the dispatcher only reports a
+ * change when a later entry has another. */
+static PyObject *
+phase_entries(mp_request *self, int phase, Py_ssize_t start)
+{
+    PyObject *list = mp_phase_handlers(self->r, phase, start);
+
+    if (list != NULL && PyList_GET_SIZE(list) > 0) {
+        PyObject *dir = PyTuple_GET_ITEM(PyList_GET_ITEM(list, 0), 1);
+        if (set_handler_dir_value(self, dir) < 0) {
+            Py_CLEAR(list);
+        }
+    }
+    return list;
+}
+
+PyDoc_STRVAR(dispatch_info_doc,
+"_dispatch_info($self, phase, /)\n--\n\n"
+"(debug, autoreload, python_path, enable_pdb, entries) for the\n"
+"dispatcher: the directives in effect and the phase's handlers.");
+
+static PyObject *
+request_dispatch_info(PyObject *op, PyObject *arg)
+{
+    mp_request *self = (mp_request *)op;
+    mp_dir_config *conf;
+    const char *name;
+    int phase;
+
+    CHECK_REQUEST(self);
+    name = PyUnicode_AsUTF8(arg);
+    if (name == NULL) {
+        return NULL;
+    }
+    phase = mp_phase_from_name(name);
+    if (phase < 0) {
+        PyErr_Format(PyExc_ValueError, "unknown phase %s", name);
+        return NULL;
+    }
+    conf = mp_dir_conf(self->r);
+    return Py_BuildValue("(iiziN)", mp_flag_on(conf->debug, 0),
+                         mp_flag_on(conf->autoreload, 1), conf->python_path,
+                         mp_flag_on(conf->enable_pdb, 0),
+                         phase_entries(self, phase, 0));
+}
+
 PyDoc_STRVAR(get_handlers_doc,
 "_get_handlers($self, phase, start, /)\n--\n\n"
 "The (handler, directory, silent) entries of a phase from index start.");
@@ -794,7 +854,7 @@ request_get_handlers(PyObject *op, PyObject *args)
         PyErr_Format(PyExc_ValueError, "unknown phase %s", name);
         return NULL;
     }
-    return mp_phase_handlers(self->r, phase, start);
+    return phase_entries(self, phase, start);
 }
 
 PyDoc_STRVAR(add_handler_doc,
@@ -857,6 +917,7 @@ request_add_handler(PyObject *op, PyObject *args)
     h->directory = dir;
     h->exts = NULL;
     h->silent = 0;
+    self->added++;
     Py_RETURN_NONE;
 }
 
@@ -952,6 +1013,7 @@ static PyMethodDef request_methods[] = {
      document_root_doc},
     {"_get_handlers", request_get_handlers, METH_VARARGS, get_handlers_doc},
     {"_mp_config", request_mp_config, METH_NOARGS, mp_config_doc},
+    {"_dispatch_info", request_dispatch_info, METH_O, dispatch_info_doc},
     {NULL, NULL, 0, NULL}
 };
 
@@ -979,6 +1041,8 @@ static PyGetSetDef request_getset[] = {
      PyDoc_STR("the phase being run, e.g. 'PythonHandler'"), NULL},
     {"interpreter", get_interpreter, NULL,
      PyDoc_STR("the name of the interpreter running this code"), NULL},
+    {"_added", get_added, NULL,
+     PyDoc_STR("how many handlers add_handler() has added"), NULL},
     {"_handler_dir", get_handler_dir, set_handler_dir,
      PyDoc_STR("directory of the handler now running"), NULL},
     {NULL, NULL, NULL, NULL, NULL}
@@ -1108,6 +1172,7 @@ mp_request_new(mp_interp *ip, request_rec *r)
     self->phase = -1;
     self->content_type_set = 0;
     self->handler_dir = NULL;
+    self->added = 0;
     self->body_setup = 0;
     self->rbuf = NULL;
     self->rbuf_len = 0;

@@ -33,6 +33,7 @@ typedef struct {
     int phase;                  /* mp_phase being run, or -1              */
     int content_type_set;       /* content_type assigned from Python      */
     const char *handler_dir;    /* directory of the running handler       */
+    long added;                 /* handlers added with add_handler()      */
     /* Body read state: readline() may read past a line; the surplus
      * waits here for the next read. */
     int body_setup;             /* ap_setup_client_block done: 1, failed: -1 */

@@ -50,14 +50,20 @@ def _apply_python_path(text):
         _applied_path = text
 
 
+_split_cache = {}
+
+
 def resolve_object(req, module, object_str, silent=False):
     """Find object_str ('a.b.c') in module, left to right.
 
     Every class met on the way is instantiated with the request, so
     'Klass.method' gives the method bound to Klass(req).
     """
+    parts = _split_cache.get(object_str)
+    if parts is None:
+        parts = _split_cache[object_str] = tuple(object_str.split("."))
     obj = module
-    for part in object_str.split("."):
+    for part in parts:
         try:
             obj = getattr(obj, part)
         except AttributeError:
@@ -85,7 +91,7 @@ def _server_return(req, exc):
     """The status a SERVER_RETURN exception carries."""
     if not exc.args:
         return HTTP_INTERNAL_SERVER_ERROR
-    value = exc.args[0]
+    value = exc.args[0] if len(exc.args) == 1 else exc.args
     if isinstance(value, tuple):
         value, status = (tuple(value) + (None,))[:2]
         if status:
@@ -142,25 +148,26 @@ def _raised_by_write(tb):
 
 def dispatch_request(req, phase):
     """Run the handlers of `phase` for req; return an Apache status."""
-    debug, autoreload, python_path, pdb_on = req._mp_config()
+    debug, autoreload, python_path, pdb_on, entries = \
+        req._dispatch_info(phase)
     handler = "?"
     result = DECLINED
     try:
         if python_path is not None:
             _apply_python_path(python_path)
         index = 0
-        while True:
-            # Re-read after each batch: a handler may add_handler() more
-            # handlers to the phase that is running.
-            entries = req._get_handlers(phase, index)
-            if not entries:
-                return result
+        while entries:
+            added = req._added
+            # _dispatch_info/_get_handlers set the first entry's directory
+            # as the running handler's; later entries only if it differs.
+            current_dir = entries[0][1]
             for handler, directory, silent in entries:
                 index += 1
-                if directory is not None and python_path is None \
-                        and directory not in sys.path:
-                    sys.path.insert(0, directory)
-                req._handler_dir = directory
+                if directory is not None:
+                    if python_path is None and directory not in sys.path:
+                        sys.path.insert(0, directory)
+                    if directory != current_dir:
+                        req._handler_dir = current_dir = directory
                 try:
                     result = _call_handler(req, handler, directory, phase,
                                            autoreload, debug, pdb_on,
@@ -179,5 +186,10 @@ def dispatch_request(req, phase):
                             % (handler, result))
                 if result != OK:
                     return result
+            # A handler may have add_handler()ed more for this very phase.
+            if req._added == added:
+                break
+            entries = req._get_handlers(phase, index)
+        return result
     except Exception:
         return report_error(req, phase, handler, debug)
