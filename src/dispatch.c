@@ -97,6 +97,33 @@ request_object(request_rec *r, mp_request_config *rc, mp_interp *ip)
     return obj;
 }
 
+static apr_status_t request_cleanup(void *data);
+
+/* Once the content handler has run, the request object is usually needed
+ * by nothing else: no log or cleanup handler, no registered cleanup, no
+ * other interpreter.  Ending it now, while we hold the GIL anyway, spares
+ * the request pool's cleanup a second trip into Python.  GIL held. */
+static void
+end_after_content(request_rec *r, mp_request_config *rc, mp_interp *ip,
+                  PyObject *req)
+{
+    mp_dir_config *conf = mp_dir_conf(r);
+    mp_request_object *ro = (mp_request_object *)rc->objects->elts;
+
+    if (rc->objects->nelts != 1 || ro[0].interp != ip
+        || ((mp_request *)req)->cleanups != NULL
+        || conf->handlers[MP_PHASE_LOG] != NULL
+        || conf->handlers[MP_PHASE_CLEANUP] != NULL
+        || rc->added[MP_PHASE_LOG] != NULL) {
+        return;
+    }
+    mp_request_end(req);
+    Py_CLEAR(ro[0].obj);
+    rc->objects->nelts = 0;
+    apr_pool_cleanup_kill(r->pool, rc, request_cleanup);
+    rc->cleanup_registered = 0;
+}
+
 /* Call the dispatcher for one phase in the interpreter it belongs in. */
 static int
 call_python(request_rec *r, mp_phase phase, const mp_handler *first)
@@ -147,6 +174,9 @@ call_python(request_rec *r, mp_phase phase, const mp_handler *first)
         status = HTTP_INTERNAL_SERVER_ERROR;
     }
     Py_XDECREF(result);
+    if (phase == MP_PHASE_HANDLER) {
+        end_after_content(r, rc, ip, req);
+    }
     mp_interp_release(ip);
     return status;
 }

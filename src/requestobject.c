@@ -593,6 +593,31 @@ request_readlines(PyObject *op, PyObject *args)
 
 /* ---- writing the response --------------------------------------------- */
 
+/* Send buf and a flush in one pass down the filter chain.  The data goes
+ * as a transient bucket: it is written (or copied by a filter that keeps
+ * it) before the pass returns, so it need not be copied here first.
+ * Data buffered by earlier write(..., 0) calls sits in Apache's OLD_WRITE
+ * filter, which puts it in front of ours.  Returns < 0 on failure. */
+static int
+write_and_flush(request_rec *r, const char *buf, Py_ssize_t len)
+{
+    conn_rec *c = r->connection;
+    apr_bucket_brigade *bb;
+    apr_status_t rv;
+
+    Py_BEGIN_ALLOW_THREADS
+    bb = apr_brigade_create(r->pool, c->bucket_alloc);
+    if (len > 0) {
+        APR_BRIGADE_INSERT_TAIL(bb, apr_bucket_transient_create(
+            buf, (apr_size_t)len, c->bucket_alloc));
+    }
+    APR_BRIGADE_INSERT_TAIL(bb, apr_bucket_flush_create(c->bucket_alloc));
+    rv = ap_pass_brigade(r->output_filters, bb);
+    apr_brigade_destroy(bb);
+    Py_END_ALLOW_THREADS
+    return rv == APR_SUCCESS && !c->aborted ? 0 : -1;
+}
+
 PyDoc_STRVAR(write_doc,
 "write($self, data, /, flush=1)\n--\n\n"
 "Send data (bytes-like, or str encoded as UTF-8) to the client, then\n"
@@ -632,12 +657,14 @@ request_write(PyObject *op, PyObject *args, PyObject *kw)
         buf = view.buf;
         len = view.len;
     }
-    Py_BEGIN_ALLOW_THREADS
-    rc = len > 0 ? ap_rwrite(buf, (int)len, self->r) : 0;
-    if (rc >= 0 && flush) {
-        rc = ap_rflush(self->r);
+    if (flush) {
+        rc = write_and_flush(self->r, buf, len);
     }
-    Py_END_ALLOW_THREADS
+    else {
+        Py_BEGIN_ALLOW_THREADS
+        rc = len > 0 ? ap_rwrite(buf, (int)len, self->r) : 0;
+        Py_END_ALLOW_THREADS
+    }
     if (view.obj != NULL) {
         PyBuffer_Release(&view);
     }
