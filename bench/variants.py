@@ -134,6 +134,15 @@ def _unused_mod_python(place):
 """ % place.dir
 
 
+def _hello_noflush_mod_python(place):
+    return """<Directory "%s">
+    SetHandler mod_python
+    PythonHandler hello_noflush
+    PythonDebug On
+</Directory>
+""" % place.dir
+
+
 VARIANTS = [
     Variant(
         name="static",
@@ -158,6 +167,17 @@ VARIANTS = [
         issue="2",
         about="the chapter 3 handler (SetHandler mod_python, PythonHandler "
               "hello); under mod_wsgi the same bytes from a WSGI app",
+    ),
+    Variant(
+        name="hello-noflush",
+        path="hello_noflush.py",
+        body=HELLO,
+        setups={"mod_python": Setup(
+            config=_hello_noflush_mod_python,
+            files={"hello_noflush.py": "hello/hello_noflush.py"})},
+        issue="2",
+        about="diagnostic: the hello handler with write(..., 0), so the "
+              "response has a Content-Length and goes out in one write",
     ),
     Variant(
         name="unused",
