@@ -145,6 +145,14 @@ def test_server_return_ok(httpd):
     assert r.text == "raised ok"
 
 
+def test_server_return_code_and_status(httpd):
+    """4.2: SERVER_RETURN carrying (code, status) returns code and sets
+    req.status (the Python 2 `raise SERVER_RETURN, (OK, 202)`)."""
+    r = httpd.get("/x?raisepair", host=HOST)
+    assert r.status_code == 202
+    assert r.text == "accepted"
+
+
 def test_exception_debug_off(httpd):
     """5.4.2: with PythonDebug Off an exception gives a plain 500: no
     traceback to the client; the traceback goes to the error log.  The

@@ -60,6 +60,11 @@ def handler(req):
         req.content_type = "text/plain"
         req.write("raised ok")
         raise apache.SERVER_RETURN(apache.OK)
+    if what == "raisepair":
+        # Python 2's `raise SERVER_RETURN, (OK, 202)` in Python 3 form.
+        req.content_type = "text/plain"
+        req.write("accepted", 0)
+        raise apache.SERVER_RETURN(apache.OK, apache.HTTP_ACCEPTED)
     if what == "raise":
         raise ValueError("mp-handler-exception " + req.args)
     if what == "nonint":
