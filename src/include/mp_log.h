@@ -28,7 +28,6 @@ APLOG_USE_MODULE(python);
 #define MP_NO_MEMORY            8  /* an allocation failed                 */
 #define MP_PYTHON_STARTED       9  /* informational: Python started        */
 #define MP_BAD_RETURN          10  /* dispatcher returned a non-integer    */
-#define MP_HANDLER_LOG         11  /* message logged by Python code        */
 
 #define MP_LOG_PREFIX "mod_python: MP%04d: "
 
