@@ -131,18 +131,16 @@ call_python(request_rec *r, mp_phase phase, const mp_handler *first)
     const char *name = mp_interpreter_name(r, phase, first);
     mp_request_config *rc = mp_request_config_get(r, 1);
     mp_interp *ip;
-    PyObject *req, *result;
+    PyObject *req, *result, *dispatcher;
     int status;
 
     ip = mp_interp_acquire(name, r->server);
     if (ip == NULL) {
         return HTTP_INTERNAL_SERVER_ERROR;
     }
-    if (ip->dispatch_request == NULL) {
+    dispatcher = mp_interp_dispatcher(ip, r->server);
+    if (dispatcher == NULL) {
         mp_interp_release(ip);
-        mp_log_r(APLOG_ERR, r, MP_DISPATCH_IMPORT,
-                 "interpreter '%s' has no dispatcher (see the error logged "
-                 "when it started)", name);
         return HTTP_INTERNAL_SERVER_ERROR;
     }
     req = request_object(r, rc, ip);
@@ -152,7 +150,7 @@ call_python(request_rec *r, mp_phase phase, const mp_handler *first)
         return HTTP_INTERNAL_SERVER_ERROR;
     }
     ((mp_request *)req)->phase = phase;
-    result = PyObject_CallFunctionObjArgs(ip->dispatch_request, req,
+    result = PyObject_CallFunctionObjArgs(dispatcher, req,
                                           ip->phase_names[phase], NULL);
     if (result == NULL) {
         mp_log_r(APLOG_ERR, r, MP_DISPATCH_FAILED,

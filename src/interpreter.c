@@ -30,7 +30,7 @@ mp_child_pool(void)
 static int
 interp_setup(mp_interp *ip, server_rec *s)
 {
-    PyObject *mod, *name;
+    PyObject *name;
     int i;
 
     ip->apache_module = PyImport_ImportModule("_apache");
@@ -57,6 +57,25 @@ interp_setup(mp_interp *ip, server_rec *s)
         }
     }
 
+    return 0;
+}
+
+PyObject *
+mp_interp_dispatcher(mp_interp *ip, server_rec *s)
+{
+    PyObject *mod;
+
+    if (ip->dispatch_request != NULL) {
+        return ip->dispatch_request;
+    }
+    if (ip->state == NULL || ip->phase_names[MP_PHASE_COUNT - 1] == NULL) {
+        mp_log_s(APLOG_ERR, s, MP_INTERP_CREATE_FAILED,
+                 "interpreter '%s' did not start properly (see the error "
+                 "logged when it was made)", ip->name);
+        return NULL;
+    }
+    /* Imported on first use, so an interpreter that never runs a handler
+     * (often main_interpreter) never carries the mod_python package. */
     mod = PyImport_ImportModule("mod_python._dispatch");
     if (mod == NULL) {
         mp_log_s(APLOG_ERR, s, MP_DISPATCH_IMPORT,
@@ -64,15 +83,14 @@ interp_setup(mp_interp *ip, server_rec *s)
                  "(is the mod_python package on sys.path? PYTHONPATH in "
                  "httpd's environment or 'make install_py_lib')", ip->name);
         mp_log_python_error(NULL, s, "importing mod_python._dispatch");
-        return -1;
+        return NULL;
     }
     ip->dispatch_request = PyObject_GetAttrString(mod, "dispatch_request");
     Py_DECREF(mod);
     if (ip->dispatch_request == NULL) {
         mp_log_python_error(NULL, s, "finding the dispatcher");
-        return -1;
     }
-    return 0;
+    return ip->dispatch_request;
 }
 
 static mp_interp *
@@ -171,10 +189,8 @@ mp_python_child_init(apr_pool_t *pchild, server_rec *s)
     }
     main_interp->istate = PyInterpreterState_Main();
     apr_threadkey_private_set(PyThreadState_Get(), main_interp->tstate_key);
-    if (interp_setup(main_interp, s) < 0) {
-        /* Keep Python up so the error shows on every request's 500. */
-        main_interp->dispatch_request = NULL;
-    }
+    /* On failure Python stays up, so the error shows on every 500. */
+    (void)interp_setup(main_interp, s);
     /* The child's main thread gives up the GIL; worker threads take it
      * through their own thread states. */
     PyEval_SaveThread();
@@ -251,9 +267,7 @@ interp_create(const char *name, server_rec *s)
     }
     ip->istate = PyThreadState_GetInterpreter(new_ts);
     apr_threadkey_private_set(new_ts, ip->tstate_key);
-    if (interp_setup(ip, s) < 0) {
-        ip->dispatch_request = NULL;
-    }
+    (void)interp_setup(ip, s);
     PyEval_SaveThread();
     interp_register(ip);
     apr_thread_mutex_unlock(create_lock);

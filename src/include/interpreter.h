@@ -29,7 +29,8 @@ typedef struct mp_interp {
     const char *name;
     PyInterpreterState *istate;
     apr_threadkey_t *tstate_key;   /* this thread's PyThreadState        */
-    PyObject *dispatch_request;    /* mod_python._dispatch entry point   */
+    PyObject *dispatch_request;    /* mod_python._dispatch entry point,
+                                      see mp_interp_dispatcher()         */
     PyObject *phase_names[MP_PHASE_COUNT];
     mp_module_state *state;        /* state of this interpreter's _apache */
     PyObject *apache_module;
@@ -49,6 +50,11 @@ mp_interp *mp_interp_acquire(const char *name, server_rec *s);
 /* Enter an interpreter already known (no lookup by name).  0, or -1
  * (logged) when this thread cannot get a thread state for it. */
 int mp_interp_enter(mp_interp *ip, server_rec *s);
+
+/* The interpreter's mod_python._dispatch.dispatch_request, imported on
+ * first use (borrowed reference); NULL, logged, when it cannot be.  GIL
+ * held. */
+PyObject *mp_interp_dispatcher(mp_interp *ip, server_rec *s);
 
 /* Leave the interpreter entered by mp_interp_acquire or mp_interp_enter. */
 void mp_interp_release(mp_interp *ip);

@@ -9,9 +9,7 @@ handler's exception becomes a 500 and an error log entry, and with
 ``PythonDebug On`` the traceback is also sent to the client.
 """
 
-import html
 import sys
-import traceback
 
 from . import apache
 from ._importer import import_handler_module
@@ -110,6 +108,11 @@ def report_error(req, phase, handler, debug):
     Returns the status for Apache: DONE when the traceback page was sent,
     else HTTP_INTERNAL_SERVER_ERROR.
     """
+    # Imported here, not at the top: they are only needed when something
+    # has gone wrong, and every interpreter would otherwise carry them.
+    import html
+    import traceback
+
     etype, evalue, etb = sys.exc_info()
     text = "".join(traceback.format_exception(etype, evalue, etb))
     head = "mod_python: %s %s raised %s" % (phase, handler, etype.__name__)
