@@ -5,6 +5,8 @@
 #include "_apachemodule.h"
 #include "tableobject.h"
 #include "requestobject.h"
+#include "serverobject.h"
+#include "connobject.h"
 #include "mp_log.h"
 
 /* Set in post_config; read-only while requests are served. */
@@ -79,15 +81,18 @@ apache_log_error(PyObject *module, PyObject *args)
     PyObject *server = Py_None;
     server_rec *s = main_server;
 
-    (void)module;
     if (!PyArg_ParseTuple(args, "s|iO:log_error", &msg, &level, &server)) {
         return NULL;
     }
     if (server != Py_None) {
-        PyErr_SetString(PyExc_TypeError,
-                        "log_error(): server objects are not available in "
-                        "this build; pass None");
-        return NULL;
+        mp_module_state *st = PyModule_GetState(module);
+        if (!PyObject_TypeCheck(server, st->server_type)) {
+            PyErr_SetString(PyExc_TypeError,
+                            "log_error(): server must be a server object "
+                            "(req.server) or None");
+            return NULL;
+        }
+        s = ((mp_server *)server)->s;
     }
     Py_BEGIN_ALLOW_THREADS
     ap_log_error(APLOG_MARK, level & APLOG_LEVELMASK, 0, s, "%s", msg);
@@ -140,7 +145,77 @@ apache_exists_config_define(PyObject *module, PyObject *args)
     return PyBool_FromLong(ap_exists_config_define(name));
 }
 
+PyDoc_STRVAR(register_cleanup_doc,
+"register_cleanup(handler, data=None, /)\n--\n\n"
+"Call handler(data) when this Apache child process exits.");
+
+static PyObject *
+apache_register_cleanup(PyObject *module, PyObject *args)
+{
+    mp_module_state *st = PyModule_GetState(module);
+    PyObject *callable, *data = Py_None;
+
+    if (!PyArg_ParseTuple(args, "O|O:register_cleanup", &callable, &data)) {
+        return NULL;
+    }
+    if (st->interp == NULL) {
+        PyErr_SetString(PyExc_RuntimeError,
+                        "register_cleanup() works only inside Apache");
+        return NULL;
+    }
+    if (mp_register_child_cleanup(st->interp, callable, data) < 0) {
+        return NULL;
+    }
+    Py_RETURN_NONE;
+}
+
+/* One level of the configuration tree as a list of (directive, args) and
+ * (directive, args, children) tuples. */
+static PyObject *
+config_level(const ap_directive_t *d)
+{
+    PyObject *list = PyList_New(0), *item;
+
+    for (; list != NULL && d != NULL; d = d->next) {
+        if (d->first_child != NULL) {
+            PyObject *children = config_level(d->first_child);
+            item = children ? Py_BuildValue("(ssN)", d->directive,
+                                            d->args ? d->args : "",
+                                            children)
+                            : NULL;
+        }
+        else {
+            item = Py_BuildValue("(ss)", d->directive,
+                                 d->args ? d->args : "");
+        }
+        if (item == NULL || PyList_Append(list, item) < 0) {
+            Py_XDECREF(item);
+            Py_CLEAR(list);
+            break;
+        }
+        Py_DECREF(item);
+    }
+    return list;
+}
+
+PyDoc_STRVAR(config_tree_doc,
+"config_tree()\n--\n\n"
+"A copy of the server configuration tree (not .htaccess files): a list\n"
+"of (directive, arguments) and, for sections, (directive, arguments,\n"
+"children) tuples.");
+
+static PyObject *
+apache_config_tree(PyObject *module, PyObject *noargs)
+{
+    (void)module;
+    (void)noargs;
+    return config_level(ap_conftree);
+}
+
 static PyMethodDef apache_functions[] = {
+    {"register_cleanup", apache_register_cleanup, METH_VARARGS,
+     register_cleanup_doc},
+    {"config_tree", apache_config_tree, METH_NOARGS, config_tree_doc},
     {"log_error", apache_log_error, METH_VARARGS, log_error_doc},
     {"server_root", apache_server_root, METH_NOARGS, server_root_doc},
     {"mpm_query", apache_mpm_query, METH_VARARGS, mpm_query_doc},
@@ -193,7 +268,9 @@ apache_exec(PyObject *module)
     }
 
     if (mp_table_init_types(module, st) < 0
-        || mp_request_init_type(module, st) < 0) {
+        || mp_request_init_type(module, st) < 0
+        || mp_server_init_type(module, st) < 0
+        || mp_conn_init_type(module, st) < 0) {
         return -1;
     }
     if (PyModule_AddStringConstant(module, "mp_version",
@@ -213,6 +290,9 @@ apache_traverse(PyObject *module, visitproc visit, void *arg)
     Py_VISIT(st->table_type);
     Py_VISIT(st->table_iter_type);
     Py_VISIT(st->request_type);
+    Py_VISIT(st->server_type);
+    Py_VISIT(st->conn_type);
+    Py_VISIT(st->child_cleanups);
     return 0;
 }
 
@@ -224,6 +304,9 @@ apache_clear(PyObject *module)
     Py_CLEAR(st->table_type);
     Py_CLEAR(st->table_iter_type);
     Py_CLEAR(st->request_type);
+    Py_CLEAR(st->server_type);
+    Py_CLEAR(st->conn_type);
+    Py_CLEAR(st->child_cleanups);
     return 0;
 }
 

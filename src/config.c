@@ -403,7 +403,8 @@ directive_option(cmd_parms *cmd, void *mconfig, const char *key,
      * the same section set; the "" marker removes inherited values on
      * merge. */
     apr_table_set(conf->options, key, val);
-    if (cmd->path == NULL) {
+    /* Global scope: outside any section, virtual hosts included. */
+    if (cmd->path == NULL && !cmd->server->is_virtual) {
         sconf = ap_get_module_config(cmd->server->module_config,
                                      &python_module);
         if (val[0] == '\0') {

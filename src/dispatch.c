@@ -71,6 +71,18 @@ mp_interpreter_name(request_rec *r, mp_phase phase, const mp_handler *first)
 
 /* The request object of r in ip, made on first use.  GIL held. */
 static PyObject *
+request_object(request_rec *r, mp_request_config *rc, mp_interp *ip);
+
+PyObject *
+mp_request_object_for(request_rec *r, mp_interp *ip)
+{
+    PyObject *obj = request_object(r, mp_request_config_get(r, 1), ip);
+
+    Py_XINCREF(obj);
+    return obj;
+}
+
+static PyObject *
 request_object(request_rec *r, mp_request_config *rc, mp_interp *ip)
 {
     mp_request_object *ro;

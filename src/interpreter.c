@@ -39,6 +39,7 @@ interp_setup(mp_interp *ip, server_rec *s)
         return -1;
     }
     ip->state = PyModule_GetState(ip->apache_module);
+    ip->state->interp = ip;
     name = PyUnicode_FromString(ip->name);
     if (name == NULL
         || PyObject_SetAttrString(ip->apache_module, "interpreter",

@@ -10,6 +10,10 @@
 #include "dispatch.h"
 #include "mp_log.h"
 #include "_apachemodule.h"
+#include "members.h"
+#include "configtable.h"
+#include "connobject.h"
+#include "serverobject.h"
 #include "structmember.h"
 
 #define RBUF_CHUNK 8192
@@ -31,22 +35,6 @@ request_ended(void)
     } while (0)
 
 /* ---- plain members ---------------------------------------------------- */
-
-typedef enum {
-    MP_M_STR,       /* char *, latin-1 (protocol text)                 */
-    MP_M_PATH,      /* char *, UTF-8 with surrogateescape (paths, URIs) */
-    MP_M_INT,       /* int                                             */
-    MP_M_BOOL,      /* int used as a flag                              */
-    MP_M_OFF,       /* apr_off_t                                       */
-    MP_M_INT64,     /* apr_int64_t                                     */
-    MP_M_TIME       /* apr_time_t, exposed as whole seconds            */
-} mp_member_type;
-
-typedef struct {
-    const char *name;
-    size_t offset;
-    mp_member_type type;
-} mp_member;
 
 /* name, type, writable, doc */
 #define REQUEST_MEMBERS(X) \
@@ -91,93 +79,28 @@ typedef struct {
     X(eos_sent, MP_M_BOOL, 0, "the end of the response has been sent")
 
 #define DEFINE_MEMBER(name, type, writable, doc) \
-    static const mp_member member_##name = { \
-        #name, APR_OFFSETOF(request_rec, name), type };
+    MP_DEFINE_MEMBER(request_rec, name, type)
 REQUEST_MEMBERS(DEFINE_MEMBER)
 
 static PyObject *
 member_get(PyObject *op, void *closure)
 {
     mp_request *self = (mp_request *)op;
-    const mp_member *m = closure;
-    char *base;
 
     CHECK_REQUEST(self);
-    base = (char *)self->r;
-    switch (m->type) {
-    case MP_M_STR:
-        return mp_str_from_latin1(*(const char **)(base + m->offset));
-    case MP_M_PATH: {
-        const char *s = *(const char **)(base + m->offset);
-        if (s == NULL) {
-            Py_RETURN_NONE;
-        }
-        return mp_str_from_path(s);
-    }
-    case MP_M_INT:
-        return PyLong_FromLong(*(int *)(base + m->offset));
-    case MP_M_BOOL:
-        return PyBool_FromLong(*(int *)(base + m->offset));
-    case MP_M_OFF:
-        return PyLong_FromLongLong(*(apr_off_t *)(base + m->offset));
-    case MP_M_INT64:
-        return PyLong_FromLongLong(*(apr_int64_t *)(base + m->offset));
-    case MP_M_TIME:
-        return PyLong_FromLongLong(
-            apr_time_sec(*(apr_time_t *)(base + m->offset)));
-    }
-    PyErr_SetString(PyExc_SystemError, "unknown member type");
-    return NULL;
+    return mp_member_get(self->r, closure);
 }
 
 static int
 member_set(PyObject *op, PyObject *value, void *closure)
 {
     mp_request *self = (mp_request *)op;
-    const mp_member *m = closure;
-    char *base;
-    long v;
 
     if (self->r == NULL) {
         request_ended();
         return -1;
     }
-    if (value == NULL) {
-        PyErr_Format(PyExc_TypeError, "cannot delete request.%s", m->name);
-        return -1;
-    }
-    base = (char *)self->r;
-    switch (m->type) {
-    case MP_M_PATH: {
-        const char *s = mp_path_from_str(self->r->pool, value);
-        if (s == NULL) {
-            return -1;
-        }
-        *(const char **)(base + m->offset) = s;
-        return 0;
-    }
-    case MP_M_INT:
-        if (!PyLong_Check(value)) {
-            PyErr_Format(PyExc_TypeError, "request.%s must be an int, "
-                         "not %.100s", m->name, Py_TYPE(value)->tp_name);
-            return -1;
-        }
-        v = PyLong_AsLong(value);
-        if (v == -1 && PyErr_Occurred()) {
-            return -1;
-        }
-        if (v < INT_MIN || v > INT_MAX) {
-            PyErr_Format(PyExc_OverflowError, "request.%s out of range",
-                         m->name);
-            return -1;
-        }
-        *(int *)(base + m->offset) = (int)v;
-        return 0;
-    default:
-        break;
-    }
-    PyErr_Format(PyExc_AttributeError, "request.%s is read-only", m->name);
-    return -1;
+    return mp_member_set(self->r->pool, self->r, closure, value);
 }
 
 /* ---- members with their own logic ------------------------------------- */
@@ -277,6 +200,80 @@ TABLE_GETTER(headers_out)
 TABLE_GETTER(err_headers_out)
 TABLE_GETTER(notes)
 TABLE_GETTER(subprocess_env)
+
+static PyObject *
+get_connection(PyObject *op, void *closure)
+{
+    mp_request *self = (mp_request *)op;
+
+    (void)closure;
+    CHECK_REQUEST(self);
+    if (self->connection == NULL) {
+        self->connection = mp_conn_new(self->interp->state,
+                                       self->r->connection);
+        if (self->connection == NULL) {
+            return NULL;
+        }
+    }
+    return Py_NewRef(self->connection);
+}
+
+static PyObject *
+get_server(PyObject *op, void *closure)
+{
+    mp_request *self = (mp_request *)op;
+
+    (void)closure;
+    CHECK_REQUEST(self);
+    if (self->server == NULL) {
+        self->server = mp_server_new(self->interp->state, self->r->server);
+        if (self->server == NULL) {
+            return NULL;
+        }
+    }
+    return Py_NewRef(self->server);
+}
+
+/* req.main, req.prev, req.next: the request objects of related requests,
+ * in this interpreter, or None. */
+static PyObject *
+related(mp_request *self, request_rec *other)
+{
+    if (other == NULL) {
+        Py_RETURN_NONE;
+    }
+    return mp_request_object_for(other, self->interp);
+}
+
+static PyObject *
+get_main(PyObject *op, void *closure)
+{
+    mp_request *self = (mp_request *)op;
+
+    (void)closure;
+    CHECK_REQUEST(self);
+    return related(self, self->r->main);
+}
+
+static PyObject *
+get_prev(PyObject *op, void *closure)
+{
+    mp_request *self = (mp_request *)op;
+
+    (void)closure;
+    CHECK_REQUEST(self);
+    return related(self, self->r->prev);
+}
+
+static PyObject *
+get_next(PyObject *op, void *closure)
+{
+    mp_request *self = (mp_request *)op;
+
+    (void)closure;
+    CHECK_REQUEST(self);
+    return related(self, self->r->next);
+}
 
 static PyObject *
 get_phase(PyObject *op, void *closure)
@@ -728,36 +725,11 @@ static PyObject *
 request_get_options(PyObject *op, PyObject *noargs)
 {
     mp_request *self = (mp_request *)op;
-    const apr_array_header_t *arr;
-    const apr_table_entry_t *e;
-    PyObject *t;
-    apr_table_t *at;
-    int i;
 
     (void)noargs;
     CHECK_REQUEST(self);
-    t = mp_table_new(self->interp->state);
-    if (t == NULL || (at = mp_table_get(self->interp->state, t)) == NULL) {
-        Py_XDECREF(t);
-        return NULL;
-    }
-    arr = apr_table_elts(mp_dir_conf(self->r)->options);
-    e = (const apr_table_entry_t *)arr->elts;
-    for (i = 0; i < arr->nelts; i++) {
-        /* "" marks a key removed by `PythonOption key` alone. */
-        if (e[i].val[0] != '\0') {
-            apr_table_set(at, e[i].key, e[i].val);
-        }
-    }
-    return t;
-}
-
-static void
-config_flag(apr_table_t *t, const char *name, mp_flag f)
-{
-    if (f != MP_UNSET) {
-        apr_table_set(t, name, f == MP_ON ? "1" : "0");
-    }
+    return mp_options_table(self->interp->state,
+                            mp_dir_conf(self->r)->options);
 }
 
 PyDoc_STRVAR(get_config_doc,
@@ -769,30 +741,10 @@ static PyObject *
 request_get_config(PyObject *op, PyObject *noargs)
 {
     mp_request *self = (mp_request *)op;
-    mp_dir_config *conf;
-    PyObject *t;
-    apr_table_t *at;
 
     (void)noargs;
     CHECK_REQUEST(self);
-    conf = mp_dir_conf(self->r);
-    t = mp_table_new(self->interp->state);
-    if (t == NULL || (at = mp_table_get(self->interp->state, t)) == NULL) {
-        Py_XDECREF(t);
-        return NULL;
-    }
-    config_flag(at, "PythonDebug", conf->debug);
-    config_flag(at, "PythonAutoReload", conf->autoreload);
-    config_flag(at, "PythonInterpPerDirectory", conf->interp_per_directory);
-    config_flag(at, "PythonInterpPerDirective", conf->interp_per_directive);
-    config_flag(at, "PythonEnablePdb", conf->enable_pdb);
-    if (conf->interpreter) {
-        apr_table_set(at, "PythonInterpreter", conf->interpreter);
-    }
-    if (conf->python_path) {
-        apr_table_set(at, "PythonPath", conf->python_path);
-    }
-    return t;
+    return mp_config_table(self->interp->state, mp_dir_conf(self->r));
 }
 
 PyDoc_STRVAR(mp_config_doc,
@@ -1064,6 +1016,18 @@ static PyGetSetDef request_getset[] = {
      PyDoc_STR("table of notes that live as long as the request"), NULL},
     {"subprocess_env", get_subprocess_env, NULL,
      PyDoc_STR("table of environment variables for CGI"), NULL},
+    {"connection", get_connection, NULL,
+     PyDoc_STR("the connection object of this request"), NULL},
+    {"server", get_server, NULL,
+     PyDoc_STR("the server object of the (virtual) server serving this"),
+     NULL},
+    {"main", get_main, NULL,
+     PyDoc_STR("for a subrequest, the main request; else None"), NULL},
+    {"prev", get_prev, NULL,
+     PyDoc_STR("after an internal redirect, the request redirected from"),
+     NULL},
+    {"next", get_next, NULL,
+     PyDoc_STR("the request this one was internally redirected to"), NULL},
     {"phase", get_phase, NULL,
      PyDoc_STR("the phase being run, e.g. 'PythonHandler'"), NULL},
     {"interpreter", get_interpreter, NULL,
@@ -1096,6 +1060,8 @@ request_traverse(PyObject *op, visitproc visit, void *arg)
     Py_VISIT(self->notes);
     Py_VISIT(self->subprocess_env);
     Py_VISIT(self->cleanups);
+    Py_VISIT(self->connection);
+    Py_VISIT(self->server);
     return 0;
 }
 
@@ -1111,6 +1077,8 @@ request_clear(PyObject *op)
     Py_CLEAR(self->notes);
     Py_CLEAR(self->subprocess_env);
     Py_CLEAR(self->cleanups);
+    Py_CLEAR(self->connection);
+    Py_CLEAR(self->server);
     return 0;
 }
 
@@ -1196,6 +1164,8 @@ mp_request_new(mp_interp *ip, request_rec *r)
     self->notes = NULL;
     self->subprocess_env = NULL;
     self->cleanups = NULL;
+    self->connection = NULL;
+    self->server = NULL;
     self->phase = -1;
     self->content_type_set = 0;
     self->handler_dir = NULL;
@@ -1248,6 +1218,9 @@ mp_request_end(PyObject *op)
         if (*tables[i] != NULL) {
             mp_table_detach(*tables[i]);
         }
+    }
+    if (self->connection != NULL) {
+        mp_conn_end(self->connection);
     }
     self->r = NULL;
     self->handler_dir = NULL;

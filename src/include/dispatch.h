@@ -43,6 +43,10 @@ int mp_run_phase(request_rec *r, mp_phase phase);
  * tuple of (handler, directory, silent) tuples.  GIL held. */
 PyObject *mp_phase_handlers(request_rec *r, mp_phase phase, Py_ssize_t start);
 
+/* The request object of r in interpreter ip (new reference), made on
+ * first use; used for req.main, req.prev and req.next.  GIL held. */
+PyObject *mp_request_object_for(request_rec *r, mp_interp *ip);
+
 /* Make sure the end-of-request cleanup is registered on r->pool. */
 void mp_register_request_cleanup(request_rec *r, mp_request_config *rc);
 

@@ -50,11 +50,18 @@ Py_NewRef(PyObject *o)
 
 extern module AP_MODULE_DECLARE_DATA python_module;
 
+struct mp_interp;
+
 /* State of the `_apache` module, one per interpreter. */
 typedef struct {
+    struct mp_interp *interp;      /* the interpreter this module is in */
     PyTypeObject *table_type;      /* mp_table */
     PyTypeObject *table_iter_type; /* iterator over an mp_table */
     PyTypeObject *request_type;    /* mp_request */
+    PyTypeObject *server_type;     /* mp_server */
+    PyTypeObject *conn_type;       /* mp_conn */
+    PyObject *child_cleanups;      /* list of (callable, data) run at child
+                                      exit; NULL until one is registered */
 } mp_module_state;
 
 #endif /* MOD_PYTHON_H */

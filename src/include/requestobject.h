@@ -30,6 +30,8 @@ typedef struct {
     PyObject *notes;
     PyObject *subprocess_env;
     PyObject *cleanups;         /* list of (callable, data), or NULL      */
+    PyObject *connection;       /* connection and server objects, made on */
+    PyObject *server;           /* first use                              */
     int phase;                  /* mp_phase being run, or -1              */
     int content_type_set;       /* content_type assigned from Python      */
     const char *handler_dir;    /* directory of the running handler       */

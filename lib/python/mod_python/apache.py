@@ -11,7 +11,7 @@ runs handlers lives in the private ``mod_python._dispatch``.
 
 import _apache
 from _apache import (table, log_error, server_root, mpm_query,
-                     exists_config_define)
+                     exists_config_define, register_cleanup, config_tree)
 
 from ._importer import import_module
 
