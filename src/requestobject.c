@@ -14,6 +14,7 @@
 #include "configtable.h"
 #include "connobject.h"
 #include "serverobject.h"
+#include "requestmethods.h"
 #include "structmember.h"
 
 #define RBUF_CHUNK 8192
@@ -990,6 +991,7 @@ static PyMethodDef request_methods[] = {
     {"log_error", request_log_error, METH_VARARGS, log_error_doc},
     {"document_root", request_document_root, METH_NOARGS,
      document_root_doc},
+    MP_REQUEST_APACHE_METHODS
     {"_get_handlers", request_get_handlers, METH_VARARGS, get_handlers_doc},
     {"_mp_config", request_mp_config, METH_NOARGS, mp_config_doc},
     {"_dispatch_info", request_dispatch_info, METH_O, dispatch_info_doc},
@@ -1016,6 +1018,7 @@ static PyGetSetDef request_getset[] = {
      PyDoc_STR("table of notes that live as long as the request"), NULL},
     {"subprocess_env", get_subprocess_env, NULL,
      PyDoc_STR("table of environment variables for CGI"), NULL},
+    MP_REQUEST_APACHE_GETSETS
     {"connection", get_connection, NULL,
      PyDoc_STR("the connection object of this request"), NULL},
     {"server", get_server, NULL,

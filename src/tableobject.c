@@ -1,20 +1,12 @@
 /*
  * tableobject.c -- the `table` type (mp_table): a Python mapping over an
- * apr_table_t.  See include/tableobject.h for ownership and error rules.
- *
- * One rule shapes most functions below: a raw pointer into an APR table
- * (the apr_table_t itself, its entry array, a key or value string) is only
- * trusted until the next call that may run Python code.  Creating a
- * GC-tracked object (list, tuple, the iterator) may start a collection, and
- * a finalizer may then change this very table: grow its array, detach it,
- * or (for a table we own) rebuild it in a fresh pool, freeing the old one.
- * So every function converts its Python arguments first, fetches the table
- * afterwards, decodes what it read into str objects (str is not GC-tracked,
- * so creating one runs no Python code) before it creates lists or tuples,
- * and fetches the table again after any such call.
+ * apr_table_t.  See include/tableobject.h for ownership and error rules,
+ * and include/table_private.h for the rule about raw APR pointers that
+ * shapes most functions below.  update() and the constructor's pair
+ * collection live in tableupdate.c.
  */
 
-#include "tableobject.h"
+#include "table_private.h"
 
 #include <string.h>
 #include <strings.h>
@@ -31,29 +23,10 @@ static apr_table_t *const detached_table = NULL;
 
 typedef struct {
     PyObject_HEAD
-    /* Where the table is: &own for a table we own, Apache's own pointer
-     * (&r->headers_in) for a view, &detached_table once detached. */
-    apr_table_t *const *tablep;
-    apr_table_t *own;       /* the table we own, in pool; NULL for a view */
-    apr_pool_t *pool;       /* our private pool; NULL for a view */
-    apr_size_t churn;       /* bytes copied into pool since it was made */
-    apr_size_t churn_limit; /* churn at which to look for garbage */
-} mp_table_object;
-
-typedef struct {
-    PyObject_HEAD
     mp_table_object *table; /* NULL once exhausted or failed */
     int pos;                /* next entry */
     int nelts;              /* entries when iteration started */
 } mp_table_iter;
-
-static PyObject *
-err_detached(void)
-{
-    PyErr_SetString(PyExc_RuntimeError,
-                    "this table belongs to a request that has ended");
-    return NULL;
-}
 
 static PyObject *
 err_changed(void)
@@ -61,18 +34,6 @@ err_changed(void)
     PyErr_SetString(PyExc_RuntimeError,
                     "table changed size during iteration");
     return NULL;
-}
-
-/* The table self shows now; NULL with RuntimeError once detached. */
-static apr_table_t *
-table_of(mp_table_object *self)
-{
-    apr_table_t *t = *self->tablep;
-
-    if (t == NULL) {
-        err_detached();
-    }
-    return t;
 }
 
 /* Entry i of self's table, provided it still has n entries: loops that
@@ -84,7 +45,7 @@ entry_at(mp_table_object *self, int i, int n)
     apr_table_t *t;
     const apr_array_header_t *a;
 
-    if ((t = table_of(self)) == NULL) {
+    if ((t = mp_table_of(self)) == NULL) {
         return NULL;
     }
     a = apr_table_elts(t);
@@ -126,17 +87,9 @@ err_not_latin1(PyObject *o, const char *what)
                  "but character %s at position %zd is not", what, cp, i);
 }
 
-/*
- * Convert the str o for APR: *cstr is set to its latin-1 bytes, a
- * NUL-terminated string, and *len to their number.  Returns a new
- * reference to the object that owns those bytes (o itself for an ASCII
- * str, whose UTF-8 buffer is already its latin-1 form, else a new bytes
- * object); *cstr is valid while the caller holds it.  NULL with TypeError
- * for a non-str, ValueError for a str APR cannot hold.
- */
-static PyObject *
-latin1_holder(PyObject *o, const char *what, const char **cstr,
-              Py_ssize_t *len)
+PyObject *
+mp_table_latin1_holder(PyObject *o, const char *what, const char **cstr,
+                       Py_ssize_t *len)
 {
     PyObject *holder;
     const char *s;
@@ -347,22 +300,10 @@ new_owning(PyTypeObject *type, const apr_table_t *src)
     return self;
 }
 
-static apr_size_t
-entry_bytes(const apr_table_entry_t *e)
-{
-    return sizeof(*e) + strlen(e->key) + 1
-           + (e->val ? strlen(e->val) + 1 : 0);
-}
-
-/*
- * Account for `bytes` just copied into self's pool, and rebuild the table
- * in a fresh pool when most of the old one is garbage (values replaced,
- * entries removed).  Rebuilding costs a pass over the live entries and
- * happens only after at least that much new data, so it is amortised
- * O(1) per byte stored.  Views are left alone: their memory is Apache's.
- */
-static void
-grew(mp_table_object *self, apr_size_t bytes)
+/* Rebuilding costs a pass over the live entries and happens only after at
+ * least that much new data, so it is amortised O(1) per byte stored. */
+void
+mp_table_grew(mp_table_object *self, apr_size_t bytes)
 {
     const apr_array_header_t *a;
     const apr_table_entry_t *e;
@@ -381,7 +322,7 @@ grew(mp_table_object *self, apr_size_t bytes)
     a = apr_table_elts(self->own);
     e = (const apr_table_entry_t *)a->elts;
     for (i = 0; i < a->nelts; i++) {
-        live += entry_bytes(&e[i]);
+        live += mp_table_entry_bytes(&e[i]);
     }
     /* If no pool can be had, keep the old one: wasting memory beats
      * failing a store that has already succeeded. */
@@ -397,276 +338,6 @@ grew(mp_table_object *self, apr_size_t bytes)
     self->churn_limit = self->churn
                         + (live > MP_TABLE_MIN_SLACK ? live
                                                      : MP_TABLE_MIN_SLACK);
-}
-
-/* --- update() and the constructor ------------------------------------- */
-
-/*
- * Key/value pairs converted and checked before any of them is stored, so
- * that a bad pair leaves the table untouched.  The strings point into the
- * objects in keep.
- */
-typedef struct {
-    PyObject *keep;
-    const char **kv; /* key, value, key, value, ... */
-    Py_ssize_t n;    /* pairs */
-    Py_ssize_t cap;  /* pairs kv has room for */
-    apr_size_t bytes;
-} mp_pairs;
-
-static void
-pairs_free(mp_pairs *p)
-{
-    Py_CLEAR(p->keep);
-    PyMem_Free(p->kv);
-    p->kv = NULL;
-    p->n = p->cap = 0;
-}
-
-static int
-pairs_push(mp_pairs *p, PyObject *key, PyObject *value)
-{
-    PyObject *hk, *hv = NULL;
-    const char *k, *v;
-    Py_ssize_t klen, vlen;
-    int rc = -1;
-
-    if ((hk = latin1_holder(key, "key", &k, &klen)) == NULL) {
-        return -1;
-    }
-    if ((hv = latin1_holder(value, "value", &v, &vlen)) == NULL) {
-        goto done;
-    }
-    if (p->keep == NULL && (p->keep = PyList_New(0)) == NULL) {
-        goto done;
-    }
-    if (PyList_Append(p->keep, hk) < 0 || PyList_Append(p->keep, hv) < 0) {
-        goto done;
-    }
-    if (p->n == p->cap) {
-        Py_ssize_t cap = p->cap ? p->cap * 2 : 8;
-        const char **kv = PyMem_Realloc(p->kv,
-                                        (size_t)cap * 2 * sizeof(*kv));
-
-        if (kv == NULL) {
-            PyErr_NoMemory();
-            goto done;
-        }
-        p->kv = kv;
-        p->cap = cap;
-    }
-    p->kv[2 * p->n] = k;
-    p->kv[2 * p->n + 1] = v;
-    p->n++;
-    p->bytes += sizeof(apr_table_entry_t) + (apr_size_t)klen
-                + (apr_size_t)vlen + 2;
-    rc = 0;
-
-done:
-    Py_DECREF(hk);
-    Py_XDECREF(hv);
-    return rc;
-}
-
-/* Pairs from a dict.  A snapshot of its items, because pushing a pair may
- * run Python code that changes the dict. */
-static int
-pairs_from_dict(mp_pairs *p, PyObject *dict)
-{
-    PyObject *items;
-    Py_ssize_t i;
-    int rc = 0;
-
-    if ((items = PyDict_Items(dict)) == NULL) {
-        return -1;
-    }
-    for (i = 0; i < PyList_GET_SIZE(items) && rc == 0; i++) {
-        PyObject *item = PyList_GET_ITEM(items, i);
-
-        rc = pairs_push(p, PyTuple_GET_ITEM(item, 0),
-                        PyTuple_GET_ITEM(item, 1));
-    }
-    Py_DECREF(items);
-    return rc;
-}
-
-/* Pairs from anything with keys(), read as m[k] for each k it returns --
- * the protocol dict.update() uses. */
-static int
-pairs_from_mapping(mp_pairs *p, PyObject *m, PyObject *keys_method)
-{
-    PyObject *keys, *it, *key, *value;
-    int rc = 0;
-
-    if ((keys = PyObject_CallNoArgs(keys_method)) == NULL) {
-        return -1;
-    }
-    it = PyObject_GetIter(keys);
-    Py_DECREF(keys);
-    if (it == NULL) {
-        return -1;
-    }
-    while (rc == 0 && (key = PyIter_Next(it)) != NULL) {
-        if ((value = PyObject_GetItem(m, key)) == NULL) {
-            rc = -1;
-        } else {
-            rc = pairs_push(p, key, value);
-            Py_DECREF(value);
-        }
-        Py_DECREF(key);
-    }
-    Py_DECREF(it);
-    return (rc == 0 && PyErr_Occurred()) ? -1 : rc;
-}
-
-/* Pairs from an iterable of 2-item iterables, with dict()'s errors. */
-static int
-pairs_from_sequence(mp_pairs *p, PyObject *seq)
-{
-    PyObject *it, *item, *pair;
-    Py_ssize_t i;
-    int rc = 0;
-
-    if ((it = PyObject_GetIter(seq)) == NULL) {
-        if (PyErr_ExceptionMatches(PyExc_TypeError)) {
-            PyErr_Format(PyExc_TypeError,
-                         "a table is made from a mapping or a sequence of "
-                         "(key, value) pairs, not %.200s",
-                         Py_TYPE(seq)->tp_name);
-        }
-        return -1;
-    }
-    for (i = 0; rc == 0 && (item = PyIter_Next(it)) != NULL; i++) {
-        pair = PySequence_Fast(item, "");
-        Py_DECREF(item);
-        if (pair == NULL) {
-            if (PyErr_ExceptionMatches(PyExc_TypeError)) {
-                PyErr_Format(PyExc_TypeError,
-                             "table update sequence element #%zd is not "
-                             "a (key, value) pair", i);
-            }
-            rc = -1;
-        } else if (PySequence_Fast_GET_SIZE(pair) != 2) {
-            PyErr_Format(PyExc_ValueError,
-                         "table update sequence element #%zd has length "
-                         "%zd; 2 is required", i,
-                         PySequence_Fast_GET_SIZE(pair));
-            Py_DECREF(pair);
-            rc = -1;
-        } else {
-            rc = pairs_push(p, PySequence_Fast_GET_ITEM(pair, 0),
-                            PySequence_Fast_GET_ITEM(pair, 1));
-            Py_DECREF(pair);
-        }
-    }
-    Py_DECREF(it);
-    return (rc == 0 && PyErr_Occurred()) ? -1 : rc;
-}
-
-static int
-pairs_collect(mp_pairs *p, PyObject *arg)
-{
-    PyObject *keys;
-    int rc;
-
-    if (PyDict_CheckExact(arg)) {
-        return pairs_from_dict(p, arg);
-    }
-    if ((keys = PyObject_GetAttrString(arg, "keys")) == NULL) {
-        if (!PyErr_ExceptionMatches(PyExc_AttributeError)) {
-            return -1;
-        }
-        PyErr_Clear();
-        return pairs_from_sequence(p, arg);
-    }
-    rc = pairs_from_mapping(p, arg, keys);
-    Py_DECREF(keys);
-    return rc;
-}
-
-/*
- * Store the pairs: each key named gets exactly the values given for it,
- * in order.  Removing all the keys first and then adding keeps repeated
- * keys, so table(t), table(t.items()) and u.update(t) keep t's duplicate
- * keys, while a key given once simply replaces what was there.
- */
-static void
-pairs_apply(const mp_pairs *p, apr_table_t *t)
-{
-    Py_ssize_t i;
-
-    for (i = 0; i < p->n; i++) {
-        apr_table_unset(t, p->kv[2 * i]);
-    }
-    for (i = 0; i < p->n; i++) {
-        apr_table_add(t, p->kv[2 * i], p->kv[2 * i + 1]);
-    }
-}
-
-/* The same for another table's entries; returns the bytes copied.  No
- * Python code runs here, so src's entries stay put. */
-static apr_size_t
-merge_table(apr_table_t *t, const apr_table_t *src)
-{
-    const apr_array_header_t *a = apr_table_elts(src);
-    const apr_table_entry_t *e = (const apr_table_entry_t *)a->elts;
-    apr_size_t bytes = 0;
-    int i;
-
-    if (t == src) {
-        return 0; /* t.update(t): nothing changes */
-    }
-    for (i = 0; i < a->nelts; i++) {
-        apr_table_unset(t, e[i].key);
-    }
-    for (i = 0; i < a->nelts; i++) {
-        apr_table_add(t, e[i].key, e[i].val);
-        bytes += entry_bytes(&e[i]);
-    }
-    return bytes;
-}
-
-/* update(arg, **kwds), the body of both update() and the constructor.
- * arg and kwds may be NULL. */
-static int
-update_from(mp_table_object *self, PyObject *arg, PyObject *kwds)
-{
-    mp_pairs pa = {NULL, NULL, 0, 0, 0}, pk = {NULL, NULL, 0, 0, 0};
-    mp_table_object *src = NULL;
-    apr_table_t *t, *st = NULL;
-    apr_size_t bytes = 0;
-    int rc = -1;
-
-    if (arg != NULL && Py_IS_TYPE(arg, Py_TYPE(self))) {
-        src = (mp_table_object *)arg;
-    } else if (arg != NULL && pairs_collect(&pa, arg) < 0) {
-        goto done;
-    }
-    if (kwds != NULL && pairs_from_dict(&pk, kwds) < 0) {
-        goto done;
-    }
-    /* Everything is converted: from here on no Python code runs, so the
-     * tables fetched now stay valid to the end. */
-    if ((t = table_of(self)) == NULL) {
-        goto done;
-    }
-    if (src != NULL && (st = table_of(src)) == NULL) {
-        goto done;
-    }
-    if (st != NULL) {
-        bytes += merge_table(t, st);
-    }
-    pairs_apply(&pa, t);
-    /* Keywords after the positional argument, as dict.update() does: a
-     * key in both ends with the keyword's value. */
-    pairs_apply(&pk, t);
-    grew(self, bytes + pa.bytes + pk.bytes);
-    rc = 0;
-
-done:
-    pairs_free(&pa);
-    pairs_free(&pk);
-    return rc;
 }
 
 /* --- the type ---------------------------------------------------------- */
@@ -699,7 +370,7 @@ table_new(PyTypeObject *type, PyObject *args, PyObject *kwds)
     }
     if (arg != NULL && Py_IS_TYPE(arg, type)) {
         /* A table copies as a whole, duplicates and order included. */
-        if ((src = table_of((mp_table_object *)arg)) == NULL) {
+        if ((src = mp_table_of((mp_table_object *)arg)) == NULL) {
             return NULL;
         }
         return (PyObject *)new_owning(type, src);
@@ -707,7 +378,7 @@ table_new(PyTypeObject *type, PyObject *args, PyObject *kwds)
     if ((self = new_owning(type, NULL)) == NULL) {
         return NULL;
     }
-    if (arg != NULL && update_from(self, arg, NULL) < 0) {
+    if (arg != NULL && mp_table_update_from(self, arg, NULL) < 0) {
         Py_DECREF(self);
         return NULL;
     }
@@ -730,7 +401,7 @@ table_dealloc(PyObject *op)
 static Py_ssize_t
 table_length(PyObject *op)
 {
-    apr_table_t *t = table_of((mp_table_object *)op);
+    apr_table_t *t = mp_table_of((mp_table_object *)op);
 
     return t ? apr_table_elts(t)->nelts : -1;
 }
@@ -744,10 +415,10 @@ table_subscript(PyObject *op, PyObject *key)
     Py_ssize_t klen;
     int n;
 
-    if ((hk = latin1_holder(key, "key", &k, &klen)) == NULL) {
+    if ((hk = mp_table_latin1_holder(key, "key", &k, &klen)) == NULL) {
         return NULL;
     }
-    if ((t = table_of((mp_table_object *)op)) == NULL) {
+    if ((t = mp_table_of((mp_table_object *)op)) == NULL) {
         Py_DECREF(hk);
         return NULL;
     }
@@ -769,14 +440,14 @@ table_ass_subscript(PyObject *op, PyObject *key, PyObject *value)
     Py_ssize_t klen, vlen;
     int rc = -1;
 
-    if ((hk = latin1_holder(key, "key", &k, &klen)) == NULL) {
+    if ((hk = mp_table_latin1_holder(key, "key", &k, &klen)) == NULL) {
         return -1;
     }
     if (value != NULL
-        && (hv = latin1_holder(value, "value", &v, &vlen)) == NULL) {
+        && (hv = mp_table_latin1_holder(value, "value", &v, &vlen)) == NULL) {
         goto done;
     }
-    if ((t = table_of(self)) == NULL) {
+    if ((t = mp_table_of(self)) == NULL) {
         goto done;
     }
     if (value == NULL) {
@@ -789,8 +460,8 @@ table_ass_subscript(PyObject *op, PyObject *key, PyObject *value)
         /* apr_table_set() copies both strings into the table's pool and
          * drops every other value of the key. */
         apr_table_set(t, k, v);
-        grew(self, sizeof(apr_table_entry_t) + (apr_size_t)klen
-                   + (apr_size_t)vlen + 2);
+        mp_table_grew(self, sizeof(apr_table_entry_t) + (apr_size_t)klen
+                            + (apr_size_t)vlen + 2);
     }
     rc = 0;
 
@@ -809,10 +480,10 @@ table_contains(PyObject *op, PyObject *key)
     Py_ssize_t klen;
     int rc = -1;
 
-    if ((hk = latin1_holder(key, "key", &k, &klen)) == NULL) {
+    if ((hk = mp_table_latin1_holder(key, "key", &k, &klen)) == NULL) {
         return -1;
     }
-    if ((t = table_of((mp_table_object *)op)) != NULL) {
+    if ((t = mp_table_of((mp_table_object *)op)) != NULL) {
         rc = has_key(t, k);
     }
     Py_DECREF(hk);
@@ -842,7 +513,7 @@ table_iter(PyObject *op)
     it->nelts = 0;
     PyObject_GC_Track(it);
     /* Fetched after the allocation above, which may run Python code. */
-    if ((t = table_of(self)) == NULL) {
+    if ((t = mp_table_of(self)) == NULL) {
         Py_DECREF(it);
         return NULL;
     }
@@ -988,7 +659,7 @@ equals_dict(mp_table_object *self, PyObject *dict)
             eq = 0;
             break;
         }
-        if ((hk = latin1_holder(key, "key", &k, &klen)) == NULL) {
+        if ((hk = mp_table_latin1_holder(key, "key", &k, &klen)) == NULL) {
             /* A key a table cannot hold is a key this table lacks. */
             if (PyErr_ExceptionMatches(PyExc_ValueError)) {
                 PyErr_Clear();
@@ -998,7 +669,7 @@ equals_dict(mp_table_object *self, PyObject *dict)
             }
             break;
         }
-        if ((t = table_of(self)) == NULL) {
+        if ((t = mp_table_of(self)) == NULL) {
             Py_DECREF(hk);
             eq = -1;
             break;
@@ -1015,7 +686,7 @@ equals_dict(mp_table_object *self, PyObject *dict)
     }
     Py_DECREF(items);
     if (eq == 1) {
-        if ((t = table_of(self)) == NULL) {
+        if ((t = mp_table_of(self)) == NULL) {
             return -1;
         }
         eq = matched == apr_table_elts(t)->nelts;
@@ -1034,8 +705,8 @@ table_richcompare(PyObject *op, PyObject *other, int opid)
         Py_RETURN_NOTIMPLEMENTED;
     }
     if (Py_IS_TYPE(other, Py_TYPE(op))) {
-        if ((ta = table_of(self)) == NULL
-            || (tb = table_of((mp_table_object *)other)) == NULL) {
+        if ((ta = mp_table_of(self)) == NULL
+            || (tb = mp_table_of((mp_table_object *)other)) == NULL) {
             return NULL;
         }
         eq = tables_equal(ta, tb);
@@ -1060,7 +731,7 @@ entries_list(mp_table_object *self, int what)
     apr_table_t *t;
     int i, n;
 
-    if ((t = table_of(self)) == NULL) {
+    if ((t = mp_table_of(self)) == NULL) {
         return NULL;
     }
     n = apr_table_elts(t)->nelts;
@@ -1188,10 +859,10 @@ table_get(PyObject *op, PyObject *const *args, Py_ssize_t nargs)
     if (!check_nargs("get", nargs, 1, 2)) {
         return NULL;
     }
-    if ((hk = latin1_holder(args[0], "key", &k, &klen)) == NULL) {
+    if ((hk = mp_table_latin1_holder(args[0], "key", &k, &klen)) == NULL) {
         return NULL;
     }
-    if ((t = table_of((mp_table_object *)op)) == NULL) {
+    if ((t = mp_table_of((mp_table_object *)op)) == NULL) {
         Py_DECREF(hk);
         return NULL;
     }
@@ -1224,10 +895,10 @@ table_setdefault(PyObject *op, PyObject *const *args, Py_ssize_t nargs)
     if (!check_nargs("setdefault", nargs, 1, 2)) {
         return NULL;
     }
-    if ((hk = latin1_holder(args[0], "key", &k, &klen)) == NULL) {
+    if ((hk = mp_table_latin1_holder(args[0], "key", &k, &klen)) == NULL) {
         return NULL;
     }
-    if ((t = table_of(self)) == NULL) {
+    if ((t = mp_table_of(self)) == NULL) {
         goto done;
     }
     if ((v = values_of(t, k, &n)) != NULL || n < 0) {
@@ -1239,15 +910,15 @@ table_setdefault(PyObject *op, PyObject *const *args, Py_ssize_t nargs)
     } else if ((dflt = PyUnicode_FromStringAndSize("", 0)) == NULL) {
         goto done;
     }
-    if ((hv = latin1_holder(dflt, "value", &dv, &dlen)) == NULL) {
+    if ((hv = mp_table_latin1_holder(dflt, "value", &dv, &dlen)) == NULL) {
         goto done;
     }
-    if ((t = table_of(self)) == NULL) {
+    if ((t = mp_table_of(self)) == NULL) {
         goto done;
     }
     apr_table_set(t, k, dv);
-    grew(self, sizeof(apr_table_entry_t) + (apr_size_t)klen
-               + (apr_size_t)dlen + 2);
+    mp_table_grew(self, sizeof(apr_table_entry_t) + (apr_size_t)klen
+                        + (apr_size_t)dlen + 2);
     v = dflt;
     dflt = NULL;
 
@@ -1267,14 +938,14 @@ pop_key(mp_table_object *self, const char *k, int *count)
     PyObject *v;
 
     *count = -1;
-    if ((t = table_of(self)) == NULL) {
+    if ((t = mp_table_of(self)) == NULL) {
         return NULL;
     }
     if ((v = values_of(t, k, count)) == NULL) {
         return NULL;
     }
     /* Again: building the value may have run Python code. */
-    if ((t = table_of(self)) == NULL) {
+    if ((t = mp_table_of(self)) == NULL) {
         Py_DECREF(v);
         *count = -1;
         return NULL;
@@ -1302,7 +973,7 @@ table_pop(PyObject *op, PyObject *const *args, Py_ssize_t nargs)
     if (!check_nargs("pop", nargs, 1, 2)) {
         return NULL;
     }
-    if ((hk = latin1_holder(args[0], "key", &k, &klen)) == NULL) {
+    if ((hk = mp_table_latin1_holder(args[0], "key", &k, &klen)) == NULL) {
         return NULL;
     }
     v = pop_key((mp_table_object *)op, k, &n);
@@ -1342,7 +1013,7 @@ table_popitem(PyObject *op, PyObject *unused)
     if ((result = PyTuple_New(2)) == NULL) {
         return NULL;
     }
-    if ((t = table_of(self)) == NULL) {
+    if ((t = mp_table_of(self)) == NULL) {
         goto error;
     }
     a = apr_table_elts(t);
@@ -1354,7 +1025,7 @@ table_popitem(PyObject *op, PyObject *unused)
     if (key == NULL) {
         goto error;
     }
-    if ((hk = latin1_holder(key, "key", &k, &klen)) == NULL) {
+    if ((hk = mp_table_latin1_holder(key, "key", &k, &klen)) == NULL) {
         goto error;
     }
     if ((v = pop_key(self, k, &n)) == NULL) {
@@ -1387,7 +1058,7 @@ table_clear(PyObject *op, PyObject *unused)
     apr_table_t *t;
 
     (void)unused;
-    if ((t = table_of((mp_table_object *)op)) == NULL) {
+    if ((t = mp_table_of((mp_table_object *)op)) == NULL) {
         return NULL;
     }
     apr_table_clear(t);
@@ -1407,7 +1078,7 @@ table_copy(PyObject *op, PyObject *unused)
     apr_table_t *t;
 
     (void)unused;
-    if ((t = table_of((mp_table_object *)op)) == NULL) {
+    if ((t = mp_table_of((mp_table_object *)op)) == NULL) {
         return NULL;
     }
     return (PyObject *)new_owning(Py_TYPE(op), t);
@@ -1431,7 +1102,7 @@ table_update(PyObject *op, PyObject *args, PyObject *kwds)
     if (!PyArg_UnpackTuple(args, "update", 0, 1, &arg)) {
         return NULL;
     }
-    if (update_from((mp_table_object *)op, arg, kwds) < 0) {
+    if (mp_table_update_from((mp_table_object *)op, arg, kwds) < 0) {
         return NULL;
     }
     Py_RETURN_NONE;
@@ -1457,17 +1128,17 @@ table_add(PyObject *op, PyObject *const *args, Py_ssize_t nargs)
     if (!check_nargs("add", nargs, 2, 2)) {
         return NULL;
     }
-    if ((hk = latin1_holder(args[0], "key", &k, &klen)) == NULL) {
+    if ((hk = mp_table_latin1_holder(args[0], "key", &k, &klen)) == NULL) {
         return NULL;
     }
-    if ((hv = latin1_holder(args[1], "value", &v, &vlen)) == NULL) {
+    if ((hv = mp_table_latin1_holder(args[1], "value", &v, &vlen)) == NULL) {
         Py_DECREF(hk);
         return NULL;
     }
-    if ((t = table_of(self)) != NULL) {
+    if ((t = mp_table_of(self)) != NULL) {
         apr_table_add(t, k, v);
-        grew(self, sizeof(apr_table_entry_t) + (apr_size_t)klen
-                   + (apr_size_t)vlen + 2);
+        mp_table_grew(self, sizeof(apr_table_entry_t) + (apr_size_t)klen
+                            + (apr_size_t)vlen + 2);
         result = Py_None;
         Py_INCREF(result);
     }
@@ -1561,7 +1232,7 @@ table_iter_next(PyObject *op)
     if (it->table == NULL) {
         return NULL;
     }
-    if ((t = table_of(it->table)) == NULL) {
+    if ((t = mp_table_of(it->table)) == NULL) {
         Py_CLEAR(it->table);
         return NULL;
     }
@@ -1670,7 +1341,7 @@ mp_table_get(mp_module_state *st, PyObject *o)
                      Py_TYPE(o)->tp_name);
         return NULL;
     }
-    return table_of((mp_table_object *)o);
+    return mp_table_of((mp_table_object *)o);
 }
 
 void

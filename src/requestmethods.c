@@ -1,0 +1,528 @@
+/*
+ * requestmethods.c -- request methods and members over Apache's request
+ * API (see requestmethods.h).
+ */
+#include "requestmethods.h"
+#include "_apachemodule.h"
+#include "http_ssl.h"
+
+#define REQ(op) (((mp_request *)(op))->r)
+
+#define CHECK_REQUEST(op) \
+    do { \
+        if (REQ(op) == NULL) { \
+            PyErr_SetString(PyExc_RuntimeError, \
+                            "this request has ended; its object can no " \
+                            "longer be used"); \
+            return NULL; \
+        } \
+    } while (0)
+
+static PyObject *
+str_array_tuple(const apr_array_header_t *arr)
+{
+    PyObject *t;
+    int i;
+
+    if (arr == NULL) {
+        return PyTuple_New(0);
+    }
+    t = PyTuple_New(arr->nelts);
+    for (i = 0; t != NULL && i < arr->nelts; i++) {
+        PyObject *s = mp_str_from_latin1(((const char **)arr->elts)[i]);
+        if (s == NULL) {
+            Py_CLEAR(t);
+            break;
+        }
+        PyTuple_SET_ITEM(t, i, s);
+    }
+    return t;
+}
+
+/* ---- members ---------------------------------------------------------- */
+
+const char mp_req_finfo_doc[] =
+    "(mode, ino, dev, nlink, uid, gid, size, atime, mtime, ctime, fname, "
+    "name) of the requested file (index with apache.FINFO_*), or None";
+
+/* APR's permission bits match POSIX's except for the set-id and sticky
+ * bits, which it keeps higher up. */
+static long
+posix_mode(const apr_finfo_t *f)
+{
+    long mode = f->protection & 0777;
+
+    if (f->protection & APR_USETID) {
+        mode |= 04000;
+    }
+    if (f->protection & APR_GSETID) {
+        mode |= 02000;
+    }
+    if (f->protection & APR_WSTICKY) {
+        mode |= 01000;
+    }
+    switch (f->filetype) {
+    case APR_REG: mode |= 0100000; break;
+    case APR_DIR: mode |= 0040000; break;
+    case APR_CHR: mode |= 0020000; break;
+    case APR_BLK: mode |= 0060000; break;
+    case APR_PIPE: mode |= 0010000; break;
+    case APR_LNK: mode |= 0120000; break;
+    case APR_SOCK: mode |= 0140000; break;
+    default: break;
+    }
+    return mode;
+}
+
+PyObject *
+mp_req_get_finfo(PyObject *op, void *closure)
+{
+    const apr_finfo_t *f;
+
+    (void)closure;
+    CHECK_REQUEST(op);
+    f = &REQ(op)->finfo;
+    if (f->filetype == APR_NOFILE) {
+        Py_RETURN_NONE;
+    }
+    return Py_BuildValue("(lKKlllLdddNN)", posix_mode(f),
+                         (unsigned long long)f->inode,
+                         (unsigned long long)f->device, (long)f->nlink,
+                         (long)f->user, (long)f->group, (long long)f->size,
+                         (double)f->atime / APR_USEC_PER_SEC,
+                         (double)f->mtime / APR_USEC_PER_SEC,
+                         (double)f->ctime / APR_USEC_PER_SEC,
+                         mp_str_from_path(f->fname),
+                         mp_str_from_path(f->name));
+}
+
+const char mp_req_parsed_uri_doc[] =
+    "(scheme, hostinfo, user, password, hostname, port, path, query, "
+    "fragment) of the request URI (index with apache.URI_*)";
+
+PyObject *
+mp_req_get_parsed_uri(PyObject *op, void *closure)
+{
+    const apr_uri_t *u;
+    PyObject *port;
+
+    (void)closure;
+    CHECK_REQUEST(op);
+    u = &REQ(op)->parsed_uri;
+    if (u->port_str != NULL) {
+        port = PyLong_FromLong(u->port);
+    }
+    else {
+        port = Py_NewRef(Py_None);
+    }
+    return Py_BuildValue("(NNNNNNNNN)", mp_str_from_latin1(u->scheme),
+                         mp_str_from_latin1(u->hostinfo),
+                         mp_str_from_path(u->user),
+                         mp_str_from_path(u->password),
+                         mp_str_from_latin1(u->hostname), port,
+                         mp_str_from_path(u->path),
+                         mp_str_from_path(u->query),
+                         mp_str_from_path(u->fragment));
+}
+
+const char mp_req_allowed_xmethods_doc[] =
+    "tuple of the allowed extension methods";
+
+PyObject *
+mp_req_get_allowed_xmethods(PyObject *op, void *closure)
+{
+    (void)closure;
+    CHECK_REQUEST(op);
+    return str_array_tuple(REQ(op)->allowed_xmethods);
+}
+
+/* Indexed by M_* number, M_GET (0) to M_MERGE. */
+static const char *const method_names[M_INVALID] = {
+    "GET", "PUT", "POST", "DELETE", "CONNECT", "OPTIONS", "TRACE", "PATCH",
+    "PROPFIND", "PROPPATCH", "MKCOL", "COPY", "MOVE", "LOCK", "UNLOCK",
+    "VERSION-CONTROL", "CHECKOUT", "UNCHECKOUT", "CHECKIN", "UPDATE",
+    "LABEL", "REPORT", "MKWORKSPACE", "MKACTIVITY", "BASELINE-CONTROL",
+    "MERGE",
+};
+
+const char mp_req_allowed_methods_doc[] =
+    "tuple of the methods added with allow_methods() (for the Allow: "
+    "header)";
+
+PyObject *
+mp_req_get_allowed_methods(PyObject *op, void *closure)
+{
+    ap_method_list_t *ml;
+    PyObject *list, *t;
+    int i;
+
+    (void)closure;
+    CHECK_REQUEST(op);
+    ml = REQ(op)->allowed_methods;
+    list = PyList_New(0);
+    if (list == NULL || ml == NULL) {
+        return list ? PyList_AsTuple(list) : NULL;
+    }
+    /* Known methods are bits of the mask; the others are listed.  Names
+     * come from our table, not ap_method_name_of(): several names (HEAD
+     * and GET) share a number there. */
+    for (i = 0; i < M_INVALID; i++) {
+        if (ml->method_mask & (AP_METHOD_BIT << i)) {
+            PyObject *s = PyUnicode_FromString(method_names[i]);
+            if (s == NULL || PyList_Append(list, s) < 0) {
+                Py_XDECREF(s);
+                Py_DECREF(list);
+                return NULL;
+            }
+            Py_DECREF(s);
+        }
+    }
+    t = str_array_tuple(ml->method_list);
+    if (t != NULL) {
+        for (i = 0; i < PyTuple_GET_SIZE(t); i++) {
+            if (PyList_Append(list, PyTuple_GET_ITEM(t, i)) < 0) {
+                Py_CLEAR(t);
+                break;
+            }
+        }
+    }
+    if (t == NULL) {
+        Py_DECREF(list);
+        return NULL;
+    }
+    Py_DECREF(t);
+    t = PyList_AsTuple(list);
+    Py_DECREF(list);
+    return t;
+}
+
+const char mp_req_content_languages_doc[] =
+    "tuple of the response's content languages (assign a sequence of str)";
+
+PyObject *
+mp_req_get_content_languages(PyObject *op, void *closure)
+{
+    (void)closure;
+    CHECK_REQUEST(op);
+    if (REQ(op)->content_languages == NULL) {
+        Py_RETURN_NONE;
+    }
+    return str_array_tuple(REQ(op)->content_languages);
+}
+
+int
+mp_req_set_content_languages(PyObject *op, PyObject *value, void *closure)
+{
+    request_rec *r = REQ(op);
+    apr_array_header_t *arr;
+    PyObject *seq;
+    Py_ssize_t i, n;
+
+    (void)closure;
+    if (r == NULL) {
+        PyErr_SetString(PyExc_RuntimeError, "this request has ended");
+        return -1;
+    }
+    if (value == NULL || value == Py_None) {
+        r->content_languages = NULL;
+        return 0;
+    }
+    if (PyUnicode_Check(value)) {
+        PyErr_SetString(PyExc_TypeError,
+                        "content_languages must be a sequence of str");
+        return -1;
+    }
+    seq = PySequence_Fast(value,
+                          "content_languages must be a sequence of str");
+    if (seq == NULL) {
+        return -1;
+    }
+    n = PySequence_Fast_GET_SIZE(seq);
+    arr = apr_array_make(r->pool, (int)n, sizeof(const char *));
+    for (i = 0; i < n; i++) {
+        PyObject *item = PySequence_Fast_GET_ITEM(seq, i);
+        const char *s;
+        if (!PyUnicode_Check(item) || (s = PyUnicode_AsUTF8(item)) == NULL) {
+            if (!PyErr_Occurred()) {
+                PyErr_SetString(PyExc_TypeError,
+                                "content_languages must be a sequence of "
+                                "str");
+            }
+            Py_DECREF(seq);
+            return -1;
+        }
+        *(const char **)apr_array_push(arr) = apr_pstrdup(r->pool, s);
+    }
+    Py_DECREF(seq);
+    r->content_languages = arr;
+    return 0;
+}
+
+/* ---- methods ---------------------------------------------------------- */
+
+const char mp_req_add_common_vars_doc[] =
+    "add_common_vars($self, /)\n--\n\n"
+    "Fill req.subprocess_env with the CGI variables Apache computes.";
+
+PyObject *
+mp_req_add_common_vars(PyObject *op, PyObject *noargs)
+{
+    (void)noargs;
+    CHECK_REQUEST(op);
+    ap_add_common_vars(REQ(op));
+    Py_RETURN_NONE;
+}
+
+const char mp_req_allow_methods_doc[] =
+    "allow_methods($self, methods, reset=0, /)\n--\n\n"
+    "Add the method names in the sequence to the Allow: header sent with\n"
+    "HTTP_METHOD_NOT_ALLOWED or HTTP_NOT_IMPLEMENTED; clear it first when\n"
+    "reset is true.";
+
+PyObject *
+mp_req_allow_methods(PyObject *op, PyObject *args)
+{
+    PyObject *methods, *seq;
+    int reset = 0;
+    Py_ssize_t i, n;
+    request_rec *r;
+
+    CHECK_REQUEST(op);
+    r = REQ(op);
+    if (!PyArg_ParseTuple(args, "O|i:allow_methods", &methods, &reset)) {
+        return NULL;
+    }
+    if (PyUnicode_Check(methods)) {
+        PyErr_SetString(PyExc_TypeError,
+                        "allow_methods() takes a sequence of method names");
+        return NULL;
+    }
+    seq = PySequence_Fast(methods, "allow_methods() takes a sequence of "
+                          "method names");
+    if (seq == NULL) {
+        return NULL;
+    }
+    n = PySequence_Fast_GET_SIZE(seq);
+    for (i = 0; i < n; i++) {
+        if (!PyUnicode_Check(PySequence_Fast_GET_ITEM(seq, i))) {
+            Py_DECREF(seq);
+            PyErr_SetString(PyExc_TypeError, "method names must be str");
+            return NULL;
+        }
+    }
+    if (reset) {
+        ap_clear_method_list(r->allowed_methods);
+        r->allowed = 0;
+    }
+    for (i = 0; i < n; i++) {
+        const char *name = PyUnicode_AsUTF8(PySequence_Fast_GET_ITEM(seq, i));
+        if (name == NULL) {
+            Py_DECREF(seq);
+            return NULL;
+        }
+        ap_method_list_add(r->allowed_methods, apr_pstrdup(r->pool, name));
+    }
+    Py_DECREF(seq);
+    Py_RETURN_NONE;
+}
+
+const char mp_req_get_remote_host_doc[] =
+    "get_remote_host($self, type=apache.REMOTE_NAME, str_is_ip=None, /)\n"
+    "--\n\n"
+    "The client's DNS name or IP address, per type (REMOTE_HOST,\n"
+    "REMOTE_NAME, REMOTE_NOLOOKUP, REMOTE_DOUBLE_REV); None on failure.\n"
+    "With str_is_ip not None, an (address, is_ip) tuple.";
+
+PyObject *
+mp_req_get_remote_host(PyObject *op, PyObject *args)
+{
+    int type = REMOTE_NAME, is_ip = 0;
+    PyObject *want_ip = Py_None;
+    const char *host;
+    request_rec *r;
+
+    CHECK_REQUEST(op);
+    r = REQ(op);
+    if (!PyArg_ParseTuple(args, "|iO:get_remote_host", &type, &want_ip)) {
+        return NULL;
+    }
+    if (type != REMOTE_HOST && type != REMOTE_NAME
+        && type != REMOTE_NOLOOKUP && type != REMOTE_DOUBLE_REV) {
+        PyErr_SetString(PyExc_ValueError,
+                        "type must be one of apache.REMOTE_*");
+        return NULL;
+    }
+    /* May do a DNS lookup: without the GIL. */
+    Py_BEGIN_ALLOW_THREADS
+    host = ap_get_useragent_host(r, type, &is_ip);
+    Py_END_ALLOW_THREADS
+    if (host == NULL) {
+        Py_RETURN_NONE;
+    }
+    if (want_ip != Py_None) {
+        return Py_BuildValue("(si)", host, is_ip);
+    }
+    return PyUnicode_FromString(host);
+}
+
+const char mp_req_is_https_doc[] =
+    "is_https($self, /)\n--\n\n"
+    "Non-zero when the connection uses SSL/TLS (0 without mod_ssl).";
+
+PyObject *
+mp_req_is_https(PyObject *op, PyObject *noargs)
+{
+    (void)noargs;
+    CHECK_REQUEST(op);
+    return PyLong_FromLong(ap_ssl_conn_is_ssl(REQ(op)->connection) ? 1 : 0);
+}
+
+const char mp_req_ssl_var_lookup_doc[] =
+    "ssl_var_lookup($self, var_name, /)\n--\n\n"
+    "The value of an SSL variable (SSL_CIPHER, SSL_PROTOCOL, ...) from\n"
+    "mod_ssl, or None.";
+
+PyObject *
+mp_req_ssl_var_lookup(PyObject *op, PyObject *args)
+{
+    const char *name, *val;
+    request_rec *r;
+
+    CHECK_REQUEST(op);
+    r = REQ(op);
+    if (!PyArg_ParseTuple(args, "s:ssl_var_lookup", &name)) {
+        return NULL;
+    }
+    val = ap_ssl_var_lookup(r->pool, r->server, r->connection, r, name);
+    if (val == NULL || val[0] == '\0') {
+        Py_RETURN_NONE;
+    }
+    return PyUnicode_DecodeLatin1(val, (Py_ssize_t)strlen(val), NULL);
+}
+
+const char mp_req_set_content_length_doc[] =
+    "set_content_length($self, len, /)\n--\n\n"
+    "Set req.clength and the Content-Length header (before any write).";
+
+PyObject *
+mp_req_set_content_length(PyObject *op, PyObject *args)
+{
+    long long len;
+
+    CHECK_REQUEST(op);
+    if (!PyArg_ParseTuple(args, "L:set_content_length", &len)) {
+        return NULL;
+    }
+    if (len < 0) {
+        PyErr_SetString(PyExc_ValueError, "length must not be negative");
+        return NULL;
+    }
+    ap_set_content_length(REQ(op), (apr_off_t)len);
+    Py_RETURN_NONE;
+}
+
+const char mp_req_meets_conditions_doc[] =
+    "meets_conditions($self, /)\n--\n\n"
+    "Apache's check of the conditional headers (If-Modified-Since, ...)\n"
+    "against req.headers_out: OK to go on, else the status to return.";
+
+PyObject *
+mp_req_meets_conditions(PyObject *op, PyObject *noargs)
+{
+    (void)noargs;
+    CHECK_REQUEST(op);
+    return PyLong_FromLong(ap_meets_conditions(REQ(op)));
+}
+
+const char mp_req_internal_redirect_doc[] =
+    "internal_redirect($self, new_uri, /)\n--\n\n"
+    "Serve new_uri instead, through all the request phases; the new\n"
+    "request's req.prev is this one.";
+
+PyObject *
+mp_req_internal_redirect(PyObject *op, PyObject *args)
+{
+    PyObject *uri_obj;
+    const char *uri;
+    request_rec *r;
+
+    CHECK_REQUEST(op);
+    r = REQ(op);
+    if (!PyArg_ParseTuple(args, "U:internal_redirect", &uri_obj)) {
+        return NULL;
+    }
+    uri = mp_path_from_str(r->pool, uri_obj);
+    if (uri == NULL) {
+        return NULL;
+    }
+    /* Runs every phase of the new request, our own hooks included. */
+    Py_BEGIN_ALLOW_THREADS
+    ap_internal_redirect(uri, r);
+    Py_END_ALLOW_THREADS
+    Py_RETURN_NONE;
+}
+
+const char mp_req_sendfile_doc[] =
+    "sendfile($self, path, offset=0, len=-1, /)\n--\n\n"
+    "Send len bytes (all by default) of the file at path from offset,\n"
+    "without copying it through Python.  Returns the number of bytes\n"
+    "sent; OSError on failure.";
+
+PyObject *
+mp_req_sendfile(PyObject *op, PyObject *args)
+{
+    PyObject *path_obj;
+    long long offset = 0, len = -1;
+    const char *path;
+    request_rec *r;
+    apr_file_t *fd;
+    apr_finfo_t finfo;
+    apr_status_t rv;
+    apr_size_t sent = 0;
+    char err[256];
+
+    CHECK_REQUEST(op);
+    r = REQ(op);
+    if (!PyArg_ParseTuple(args, "U|LL:sendfile", &path_obj, &offset, &len)) {
+        return NULL;
+    }
+    path = mp_path_from_str(r->pool, path_obj);
+    if (path == NULL) {
+        return NULL;
+    }
+    if (offset < 0) {
+        PyErr_SetString(PyExc_ValueError, "offset must not be negative");
+        return NULL;
+    }
+    Py_BEGIN_ALLOW_THREADS
+    rv = apr_file_open(&fd, path, APR_READ | APR_BINARY | APR_SENDFILE_ENABLED,
+                       APR_OS_DEFAULT, r->pool);
+    if (rv == APR_SUCCESS) {
+        rv = apr_file_info_get(&finfo, APR_FINFO_SIZE, fd);
+    }
+    Py_END_ALLOW_THREADS
+    if (rv != APR_SUCCESS) {
+        apr_strerror(rv, err, sizeof(err));
+        PyErr_Format(PyExc_OSError, "sendfile: cannot open %s: %s", path,
+                     err);
+        return NULL;
+    }
+    if (offset > finfo.size) {
+        offset = finfo.size;
+    }
+    if (len < 0 || offset + len > finfo.size) {
+        len = finfo.size - offset;
+    }
+    Py_BEGIN_ALLOW_THREADS
+    rv = len > 0 ? ap_send_fd(fd, r, (apr_off_t)offset, (apr_size_t)len,
+                              &sent)
+                 : APR_SUCCESS;
+    Py_END_ALLOW_THREADS
+    if (rv != APR_SUCCESS || r->connection->aborted) {
+        apr_strerror(rv, err, sizeof(err));
+        PyErr_Format(PyExc_OSError, "sendfile of %s failed: %s", path,
+                     rv != APR_SUCCESS ? err : "connection aborted");
+        return NULL;
+    }
+    return PyLong_FromSize_t(sent);
+}

@@ -1,0 +1,126 @@
+"""Request methods and members that call Apache's request API (manual
+4.5.3): finfo, parsed_uri, get_remote_host, is_https/ssl_var_lookup without
+SSL, add_common_vars, allow_methods, content_languages,
+set_content_length, meets_conditions, internal_redirect (prev/next) and
+sendfile."""
+
+import os
+
+HOST = "reqapi"
+
+HTTPD_CONF = """
+<VirtualHost *:{port}>
+    ServerName reqapi
+    DocumentRoot "{htdocs}/reqapi"
+    HostnameLookups Off
+</VirtualHost>
+<Directory "{htdocs}/reqapi">
+    AddHandler mod_python .py
+    PythonHandler api
+    PythonDebug On
+</Directory>
+"""
+
+DATA = bytes(range(256)) * 4
+
+
+def _prepare(httpd):
+    d = os.path.join(httpd.htdocs, "reqapi")
+    path = os.path.join(d, "data.bin")
+    if not os.path.exists(path):
+        with open(path, "wb") as f:
+            f.write(DATA)
+        os.chmod(path, 0o644)
+        os.symlink("data.bin", os.path.join(d, "link.bin"))
+
+
+def test_members(httpd):
+    """finfo and parsed_uri tuples indexed by FINFO_*/URI_*;
+    get_remote_host for each form; no SSL here; add_common_vars."""
+    r = httpd.get("/api.py?members&x=1", host=HOST)
+    assert r.status_code == 200, r.text
+    info = r.json()
+    assert info["fname"].endswith("/reqapi/api.py")
+    assert info["size"] == os.path.getsize(
+        os.path.join(httpd.htdocs, "reqapi", "api.py"))
+    assert len(info["finfo"]) == 12
+    assert info["finfo"][0] & 0o170000 == 0o100000  # a regular file
+    assert len(info["parsed_uri"]) == 9
+    assert info["path"] == "/api.py"
+    assert info["query"] == "members&x=1"
+    assert info["remote_nolookup"] == "127.0.0.1"
+    assert info["remote_tuple"] == ["127.0.0.1", 1]
+    assert info["remote_name"] == "127.0.0.1"
+    assert info["is_https"] == 0
+    assert info["ssl_cipher"] is None
+    assert info["env_before"] is None
+    assert info["env_after"] == "127.0.0.1"
+    assert info["allowed_xmethods"] == []
+
+
+def test_allow_methods(httpd):
+    """allow_methods() feeds the Allow: header of a 405."""
+    r = httpd.get("/api.py?allow", host=HOST)
+    assert r.status_code == 405
+    assert r.headers["X-Allowed"] == "GET,POST,PROPFIND,FROBNICATE"
+    allow = [m.strip() for m in r.headers["Allow"].split(",")]
+    for m in ("GET", "PROPFIND", "POST"):
+        assert m in allow
+
+
+def test_allow_methods_reset(httpd):
+    """allow_methods(methods, 1) clears the list first."""
+    r = httpd.get("/api.py?allowreset", host=HOST)
+    assert r.json()["allowed"] == ["GET"]
+
+
+def test_content_languages(httpd):
+    """content_languages is writable and reaches Content-Language."""
+    r = httpd.get("/api.py?languages", host=HOST)
+    assert r.headers["Content-Language"].replace(" ", "") == "en,fr"
+    r = httpd.get("/api.py?badlanguages", host=HOST)
+    assert r.json()["refused"] is True
+
+
+def test_set_content_length(httpd):
+    """set_content_length sets the Content-Length header."""
+    r = httpd.get("/api.py?length", host=HOST)
+    assert r.headers["Content-Length"] == "5"
+    assert r.text == "12345"
+
+
+def test_meets_conditions(httpd):
+    """meets_conditions(): 304 for a matching If-None-Match, OK else."""
+    r = httpd.get("/api.py?conditions", host=HOST)
+    assert r.status_code == 200 and r.text == "fresh"
+    r = httpd.get("/api.py?conditions", host=HOST,
+                  headers={"If-None-Match": '"mp-etag-1"'})
+    assert r.status_code == 304
+
+
+def test_internal_redirect(httpd):
+    """internal_redirect(new_uri): the new request runs every phase; its
+    req.prev is the request redirected from, whose next is it."""
+    r = httpd.get("/api.py?redirect", host=HOST)
+    assert r.status_code == 200, r.text
+    info = r.json()
+    assert info["uri"] == "/redirected.py"
+    assert info["prev_uri"] == "/api.py"
+    assert info["prev_args"] == "redirect"
+    assert info["prev_next_is_me"] is True
+
+
+def test_sendfile(httpd):
+    """sendfile(path[, offset, len]): whole files, ranges, symlinks, the
+    count returned, OSError for a missing file."""
+    _prepare(httpd)
+    r = httpd.get("/api.py?sendfile", host=HOST)
+    assert r.content == DATA
+    r = httpd.get("/api.py?sendrange", host=HOST)
+    assert r.content == DATA[10:15]
+    r = httpd.get("/api.py?sendlink", host=HOST)
+    assert r.content == DATA
+    r = httpd.get("/api.py?sendcount", host=HOST)
+    assert r.content == DATA[250:] + b"|%d" % (len(DATA) - 250)
+    r = httpd.get("/api.py?sendmissing", host=HOST)
+    assert "no-such-file" in r.json()["error"]
