@@ -466,9 +466,23 @@ directive_not_yet(cmd_parms *cmd, void *mconfig, const char *a,
 }
 
 static const char *
-directive_not_yet1(cmd_parms *cmd, void *mconfig, const char *a)
+directive_connection_handler(cmd_parms *cmd, void *mconfig, const char *arg)
 {
-    return directive_not_yet(cmd, mconfig, a, NULL);
+    mp_server_config *sconf = ap_get_module_config(cmd->server->module_config,
+                                                   &python_module);
+    const char *err = ap_check_cmd_context(cmd, NOT_IN_DIR_CONTEXT);
+
+    (void)mconfig;
+    if (err) {
+        return err;
+    }
+    if (arg[0] == '\0' || arg[0] == ':' || arg[strlen(arg) - 1] == ':') {
+        return apr_psprintf(cmd->pool, "PythonConnectionHandler: '%s' is "
+                            "not of the form module[::object]", arg);
+    }
+    sconf->connection_handler = arg;
+    sconf->connection_directory = NULL;
+    return NULL;
 }
 
 #define HANDLER_DIRECTIVE(name, phase, where, help) \
@@ -533,8 +547,8 @@ const command_rec mp_directives[] = {
                   "a Python input filter: handler and name"),
     AP_INIT_TAKE2("PythonOutputFilter", directive_not_yet, NULL, RSRC_CONF,
                   "a Python output filter: handler and name"),
-    AP_INIT_TAKE1("PythonConnectionHandler", directive_not_yet1, NULL,
-                  RSRC_CONF,
+    AP_INIT_TAKE1("PythonConnectionHandler", directive_connection_handler,
+                  NULL, RSRC_CONF,
                   "a Python connection handler"),
     { NULL }
 };

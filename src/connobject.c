@@ -162,6 +162,202 @@ get_notes(PyObject *op, void *closure)
     return Py_NewRef(self->notes);
 }
 
+/* ---- I/O, for connection handlers ------------------------------------- */
+
+#define READ_CHUNK 8192
+
+static apr_bucket_brigade *
+conn_brigade(mp_conn *self)
+{
+    if (self->bb == NULL) {
+        self->bb = apr_brigade_create(self->c->pool,
+                                      self->c->bucket_alloc);
+    }
+    return self->bb;
+}
+
+/* One ap_get_brigade() in `mode` for up to len bytes, as bytes; b'' at
+ * the end of the stream.  Reading again after that raises OSError, so
+ * that a handler looping on reads (the manual's echo server) ends when the
+ * client goes away instead of spinning. */
+static PyObject *
+read_once(mp_conn *self, ap_input_mode_t mode, apr_off_t len)
+{
+    apr_bucket_brigade *bb = conn_brigade(self);
+    apr_status_t rv;
+    apr_off_t avail = 0;
+    apr_size_t n;
+    PyObject *out;
+    char err[256];
+
+    if (self->eof) {
+        PyErr_SetString(PyExc_OSError,
+                        "the client has closed the connection");
+        return NULL;
+    }
+    Py_BEGIN_ALLOW_THREADS
+    rv = ap_get_brigade(self->c->input_filters, bb, mode, APR_BLOCK_READ,
+                        len);
+    Py_END_ALLOW_THREADS
+    if (rv == APR_EOF) {
+        apr_brigade_cleanup(bb);
+        self->eof = 1;
+        return PyBytes_FromStringAndSize(NULL, 0);
+    }
+    if (rv != APR_SUCCESS) {
+        apr_brigade_cleanup(bb);
+        apr_strerror(rv, err, sizeof(err));
+        PyErr_Format(PyExc_OSError, "connection read failed: %s", err);
+        return NULL;
+    }
+    if (apr_brigade_length(bb, 1, &avail) != APR_SUCCESS) {
+        avail = 0;
+    }
+    n = (apr_size_t)avail;
+    out = PyBytes_FromStringAndSize(NULL, (Py_ssize_t)n);
+    if (out != NULL && n > 0
+        && apr_brigade_flatten(bb, PyBytes_AS_STRING(out), &n)
+           != APR_SUCCESS) {
+        Py_CLEAR(out);
+        PyErr_SetString(PyExc_OSError, "connection read failed");
+    }
+    apr_brigade_cleanup(bb);
+    /* A blocking read that brings nothing is the end of the stream. */
+    if (out != NULL && n == 0) {
+        self->eof = 1;
+    }
+    return out;
+}
+
+PyDoc_STRVAR(conn_read_doc,
+"read($self, length=0, /)\n--\n\n"
+"Read from the client: at most length bytes, waiting for at least one;\n"
+"what is available when length is 0 or omitted; everything until the\n"
+"client closes when length is -1.  b'' at the end of the stream.");
+
+static PyObject *
+conn_read(PyObject *op, PyObject *args)
+{
+    mp_conn *self = (mp_conn *)op;
+    Py_ssize_t len = 0;
+    PyObject *chunks, *chunk, *sep, *out;
+
+    CHECK_CONN(self);
+    if (!PyArg_ParseTuple(args, "|n:read", &len)) {
+        return NULL;
+    }
+    if (len >= 0) {
+        return read_once(self, AP_MODE_READBYTES, len > 0 ? len
+                                                          : READ_CHUNK);
+    }
+    chunks = PyList_New(0);
+    if (chunks == NULL) {
+        return NULL;
+    }
+    for (;;) {
+        chunk = read_once(self, AP_MODE_READBYTES, READ_CHUNK);
+        if (chunk == NULL) {
+            Py_DECREF(chunks);
+            return NULL;
+        }
+        if (PyBytes_GET_SIZE(chunk) == 0) {
+            Py_DECREF(chunk);
+            break;
+        }
+        if (PyList_Append(chunks, chunk) < 0) {
+            Py_DECREF(chunk);
+            Py_DECREF(chunks);
+            return NULL;
+        }
+        Py_DECREF(chunk);
+    }
+    sep = PyBytes_FromStringAndSize(NULL, 0);
+    out = sep ? _PyBytes_Join(sep, chunks) : NULL;
+    Py_XDECREF(sep);
+    Py_DECREF(chunks);
+    return out;
+}
+
+PyDoc_STRVAR(conn_readline_doc,
+"readline($self, length=-1, /)\n--\n\n"
+"Read a line from the client (with its newline), or at most length\n"
+"bytes of it; b'' at the end of the stream.");
+
+static PyObject *
+conn_readline(PyObject *op, PyObject *args)
+{
+    mp_conn *self = (mp_conn *)op;
+    Py_ssize_t len = -1;
+
+    CHECK_CONN(self);
+    if (!PyArg_ParseTuple(args, "|n:readline", &len)) {
+        return NULL;
+    }
+    return read_once(self, AP_MODE_GETLINE, len > 0 ? len : HUGE_STRING_LEN);
+}
+
+PyDoc_STRVAR(conn_write_doc,
+"write($self, data, /)\n--\n\n"
+"Send data (bytes-like, or str as UTF-8) to the client now.");
+
+static PyObject *
+conn_write(PyObject *op, PyObject *data)
+{
+    mp_conn *self = (mp_conn *)op;
+    apr_bucket_brigade *bb;
+    Py_buffer view;
+    const char *buf;
+    Py_ssize_t len;
+    apr_status_t rv;
+    conn_rec *c;
+
+    CHECK_CONN(self);
+    c = self->c;
+    if (PyUnicode_Check(data)) {
+        buf = PyUnicode_AsUTF8AndSize(data, &len);
+        if (buf == NULL) {
+            return NULL;
+        }
+        view.obj = NULL;
+    }
+    else {
+        if (PyObject_GetBuffer(data, &view, PyBUF_SIMPLE) < 0) {
+            PyErr_Format(PyExc_TypeError,
+                         "write() takes str or a bytes-like object, not "
+                         "%.100s", Py_TYPE(data)->tp_name);
+            return NULL;
+        }
+        buf = view.buf;
+        len = view.len;
+    }
+    bb = conn_brigade(self);
+    Py_BEGIN_ALLOW_THREADS
+    if (len > 0) {
+        APR_BRIGADE_INSERT_TAIL(bb, apr_bucket_transient_create(
+            buf, (apr_size_t)len, c->bucket_alloc));
+    }
+    APR_BRIGADE_INSERT_TAIL(bb, apr_bucket_flush_create(c->bucket_alloc));
+    rv = ap_pass_brigade(c->output_filters, bb);
+    apr_brigade_cleanup(bb);
+    Py_END_ALLOW_THREADS
+    if (view.obj != NULL) {
+        PyBuffer_Release(&view);
+    }
+    if (rv != APR_SUCCESS || c->aborted) {
+        PyErr_SetString(PyExc_OSError,
+                        "write failed: the client closed the connection");
+        return NULL;
+    }
+    Py_RETURN_NONE;
+}
+
+static PyMethodDef conn_methods[] = {
+    {"read", conn_read, METH_VARARGS, conn_read_doc},
+    {"readline", conn_readline, METH_VARARGS, conn_readline_doc},
+    {"write", conn_write, METH_O, conn_write_doc},
+    {NULL, NULL, 0, NULL}
+};
+
 #define GETSET_ENTRY(name, type, doc) \
     {#name, member_get, NULL, PyDoc_STR(doc), (void *)&member_##name},
 
@@ -235,6 +431,7 @@ conn_no_new(PyTypeObject *type, PyObject *args, PyObject *kw)
 static PyType_Slot conn_slots[] = {
     {Py_tp_doc, "The connection object: one client connection."},
     {Py_tp_getset, conn_getset},
+    {Py_tp_methods, conn_methods},
     {Py_tp_traverse, conn_traverse},
     {Py_tp_clear, conn_clear},
     {Py_tp_dealloc, conn_dealloc},
@@ -268,6 +465,8 @@ mp_conn_new(mp_module_state *st, conn_rec *c)
     self->c = c;
     self->notes = NULL;
     self->base_server = NULL;
+    self->bb = NULL;
+    self->eof = 0;
     PyObject_GC_Track((PyObject *)self);
     return (PyObject *)self;
 }
@@ -281,4 +480,5 @@ mp_conn_end(PyObject *op)
         mp_table_detach(self->notes);
     }
     self->c = NULL;
+    self->bb = NULL;
 }

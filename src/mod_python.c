@@ -11,6 +11,7 @@
 #include "mod_python.h"
 #include "config.h"
 #include "dispatch.h"
+#include "connhandler.h"
 #include "interpreter.h"
 #include "mp_log.h"
 #include "_apachemodule.h"
@@ -189,6 +190,9 @@ register_hooks(apr_pool_t *p)
     (void)p;
     ap_hook_post_config(hook_post_config, NULL, NULL, APR_HOOK_MIDDLE);
     ap_hook_child_init(hook_child_init, NULL, NULL, APR_HOOK_MIDDLE);
+    /* Before the HTTP protocol's own handler (REALLY_LAST). */
+    ap_hook_process_connection(mp_process_connection, NULL, NULL,
+                               APR_HOOK_MIDDLE);
     ap_hook_post_read_request(hook_post_read_request, NULL, NULL,
                               APR_HOOK_MIDDLE);
     /* mod_rewrite translates at FIRST; Python must come before it. */

@@ -20,6 +20,8 @@ typedef struct {
     conn_rec *c;            /* NULL once its owner has ended */
     PyObject *notes;        /* table view, made on first use */
     PyObject *base_server;  /* server object, made on first use */
+    apr_bucket_brigade *bb; /* reused by read/readline/write (c->pool) */
+    int eof;                /* a read has met the end of the stream */
 } mp_conn;
 
 int mp_conn_init_type(PyObject *module, mp_module_state *st);

@@ -196,3 +196,25 @@ def dispatch_request(req, phase):
         return result
     except Exception:
         return report_error(req, phase, handler, debug)
+
+
+def dispatch_connection(conn, handler, debug, autoreload, python_path):
+    """Run a PythonConnectionHandler with the connection object."""
+    try:
+        if python_path is not None:
+            _apply_python_path(python_path)
+        module_name, _, object_str = handler.partition("::")
+        module = import_handler_module(module_name, None, autoreload, debug)
+        obj = resolve_object(conn, module, object_str or "connectionhandler")
+        return obj(conn)
+    except Exception:
+        import traceback
+        etype, evalue, etb = sys.exc_info()
+        server = conn.base_server
+        apache.log_error("mod_python: PythonConnectionHandler %s raised %s"
+                         % (handler, etype.__name__), apache.APLOG_ERR,
+                         server)
+        text = "".join(traceback.format_exception(etype, evalue, etb))
+        for line in text.rstrip().splitlines():
+            apache.log_error(line, apache.APLOG_ERR, server)
+        return HTTP_INTERNAL_SERVER_ERROR
