@@ -7,6 +7,7 @@
 #include "requestobject.h"
 #include "serverobject.h"
 #include "connobject.h"
+#include "filterobject.h"
 #include "mp_log.h"
 
 /* Set in post_config; read-only while requests are served. */
@@ -270,7 +271,8 @@ apache_exec(PyObject *module)
     if (mp_table_init_types(module, st) < 0
         || mp_request_init_type(module, st) < 0
         || mp_server_init_type(module, st) < 0
-        || mp_conn_init_type(module, st) < 0) {
+        || mp_conn_init_type(module, st) < 0
+        || mp_filter_init_type(module, st) < 0) {
         return -1;
     }
     if (PyModule_AddStringConstant(module, "mp_version",
@@ -292,6 +294,7 @@ apache_traverse(PyObject *module, visitproc visit, void *arg)
     Py_VISIT(st->request_type);
     Py_VISIT(st->server_type);
     Py_VISIT(st->conn_type);
+    Py_VISIT(st->filter_type);
     Py_VISIT(st->child_cleanups);
     return 0;
 }
@@ -306,6 +309,7 @@ apache_clear(PyObject *module)
     Py_CLEAR(st->request_type);
     Py_CLEAR(st->server_type);
     Py_CLEAR(st->conn_type);
+    Py_CLEAR(st->filter_type);
     Py_CLEAR(st->child_cleanups);
     return 0;
 }

@@ -8,6 +8,7 @@
  */
 #include "config.h"
 #include "apr_lib.h"
+#include "filterobject.h"
 
 const char *const mp_phase_names[MP_PHASE_COUNT] = {
     "PythonPostReadRequestHandler",
@@ -451,18 +452,58 @@ directive_optimize(cmd_parms *cmd, void *mconfig, int on)
     return NULL;
 }
 
-/* Filters and connection handlers are built in their own files; until they
- * exist the directives refuse to start the server rather than pretend. */
+/* PythonInputFilter / PythonOutputFilter handler name: the filter is
+ * registered with Apache now, under its name, for every server. */
 static const char *
-directive_not_yet(cmd_parms *cmd, void *mconfig, const char *a,
-                  const char *b)
+directive_filter(cmd_parms *cmd, void *mconfig, const char *handler,
+                 const char *name)
 {
+    mp_server_config *sconf = ap_get_module_config(cmd->server->module_config,
+                                                   &python_module);
+    mp_filter_config *fc;
+    const char *err = ap_check_cmd_context(cmd, NOT_IN_DIR_CONTEXT);
+
     (void)mconfig;
-    (void)a;
-    (void)b;
-    return apr_psprintf(cmd->pool,
-                        "%s is not implemented in this build of mod_python",
-                        cmd->cmd->name);
+    if (err) {
+        return err;
+    }
+    if (handler[0] == ':' || handler[strlen(handler) - 1] == ':') {
+        return apr_psprintf(cmd->pool, "%s: '%s' is not of the form "
+                            "module[::object]", cmd->cmd->name, handler);
+    }
+    fc = apr_pcalloc(cmd->pool, sizeof(*fc));
+    fc->handler = handler;
+    fc->directory = NULL;
+    fc->name = name;
+    fc->is_input = cmd->info != NULL;
+    apr_hash_set(sconf->filters, apr_pstrdup(cmd->pool, name),
+                 APR_HASH_KEY_STRING, fc);
+    mp_filter_register(fc);
+    return NULL;
+}
+
+const mp_filter_config *
+mp_filter_config_get(server_rec *s, const char *name)
+{
+    mp_server_config *sconf = mp_server_conf(s);
+    apr_hash_index_t *hi;
+    const mp_filter_config *fc;
+
+    fc = apr_hash_get(sconf->filters, name, APR_HASH_KEY_STRING);
+    if (fc != NULL) {
+        return fc;
+    }
+    /* Apache matches filter names case-insensitively. */
+    for (hi = apr_hash_first(NULL, sconf->filters); hi;
+         hi = apr_hash_next(hi)) {
+        const void *key;
+        void *val;
+        apr_hash_this(hi, &key, NULL, &val);
+        if (strcasecmp(key, name) == 0) {
+            return val;
+        }
+    }
+    return NULL;
 }
 
 static const char *
@@ -543,9 +584,10 @@ const command_rec mp_directives[] = {
                   "interpreter to import it in"),
     AP_INIT_FLAG("PythonOptimize", directive_optimize, NULL, RSRC_CONF,
                  "On: like python -O"),
-    AP_INIT_TAKE2("PythonInputFilter", directive_not_yet, NULL, RSRC_CONF,
+    AP_INIT_TAKE2("PythonInputFilter", directive_filter, (void *)1,
+                  RSRC_CONF,
                   "a Python input filter: handler and name"),
-    AP_INIT_TAKE2("PythonOutputFilter", directive_not_yet, NULL, RSRC_CONF,
+    AP_INIT_TAKE2("PythonOutputFilter", directive_filter, NULL, RSRC_CONF,
                   "a Python output filter: handler and name"),
     AP_INIT_TAKE1("PythonConnectionHandler", directive_connection_handler,
                   NULL, RSRC_CONF,

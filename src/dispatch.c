@@ -5,6 +5,7 @@
 #include "requestobject.h"
 #include "mp_log.h"
 #include "_apachemodule.h"
+#include "filterobject.h"
 
 mp_request_config *
 mp_request_config_get(request_rec *r, int create)
@@ -126,7 +127,8 @@ end_after_content(request_rec *r, mp_request_config *rc, mp_interp *ip,
         || ((mp_request *)req)->cleanups != NULL
         || conf->handlers[MP_PHASE_LOG] != NULL
         || conf->handlers[MP_PHASE_CLEANUP] != NULL
-        || rc->added[MP_PHASE_LOG] != NULL) {
+        || rc->added[MP_PHASE_LOG] != NULL
+        || mp_request_has_python_filters(r)) {
         return;
     }
     mp_request_end(req);

@@ -94,6 +94,10 @@ void *mp_merge_server_config(apr_pool_t *p, void *base, void *add);
 
 extern const command_rec mp_directives[];
 
+/* The PythonInputFilter/PythonOutputFilter named `name` for server s. */
+const mp_filter_config *mp_filter_config_get(server_rec *s,
+                                             const char *name);
+
 /* Helpers for the hooks. */
 static inline mp_dir_config *
 mp_dir_conf(request_rec *r)

@@ -61,6 +61,7 @@ typedef struct {
     PyTypeObject *request_type;    /* mp_request */
     PyTypeObject *server_type;     /* mp_server */
     PyTypeObject *conn_type;       /* mp_conn */
+    PyTypeObject *filter_type;     /* mp_filter */
     PyObject *child_cleanups;      /* list of (callable, data) run at child
                                       exit; NULL until one is registered */
 } mp_module_state;

@@ -218,3 +218,41 @@ def dispatch_connection(conn, handler, debug, autoreload, python_path):
         for line in text.rstrip().splitlines():
             apache.log_error(line, apache.APLOG_ERR, server)
         return HTTP_INTERNAL_SERVER_ERROR
+
+
+def dispatch_filter(flt, handler, is_input, debug, autoreload, python_path):
+    """Run a PythonInputFilter/PythonOutputFilter with the filter object.
+
+    An exception disables the filter for the rest of the request (so what
+    reports the error cannot pass through it again), is logged, and with
+    PythonDebug On an output filter sends the traceback on.
+    """
+    try:
+        if python_path is not None:
+            _apply_python_path(python_path)
+        module_name, _, object_str = handler.partition("::")
+        module = import_handler_module(module_name, None, autoreload, debug)
+        default = "inputfilter" if is_input else "outputfilter"
+        obj = resolve_object(flt.req, module, object_str or default)
+        obj(flt)
+    except Exception:
+        import html
+        import traceback
+        flt.disable()
+        etype, evalue, etb = sys.exc_info()
+        text = "".join(traceback.format_exception(etype, evalue, etb))
+        kind = "PythonInputFilter" if is_input else "PythonOutputFilter"
+        req = flt.req
+        if req is not None:
+            req.log_error("mod_python: %s %s raised %s"
+                          % (kind, handler, etype.__name__),
+                          apache.APLOG_ERR)
+            for line in text.rstrip().splitlines():
+                req.log_error(line, apache.APLOG_ERR)
+        if debug and not is_input and not flt.closed:
+            try:
+                flt.write("<pre>\nMod_python error: &quot;%s %s&quot;\n\n%s"
+                          "</pre>\n" % (kind, html.escape(handler),
+                                         html.escape(text)))
+            except Exception:
+                pass
