@@ -406,6 +406,7 @@ class HttpdServer:
             "var": self.var,
             "port": self.port,
             "mpm": self.mpm,
+            "modules_dir": self.modules_dir,
         }
 
     def _render(self, conf):

@@ -25,6 +25,7 @@ Listen 127.0.0.1:%(port2)d pyecho
     ServerName echo-server
     PythonPath "['{htdocs}/connection'] + sys.path"
     PythonConnectionHandler %(handler)s
+    %(debug)s
 </VirtualHost>
 <VirtualHost *:{port}>
     ServerName http-side
@@ -58,7 +59,7 @@ def test_echo_server(extra_httpd):
     HTTP keeps working on the other port; the child survives the client
     leaving."""
     port2 = _free_port()
-    server = extra_httpd(CONF % {"port2": port2, "handler": "echo"},
+    server = extra_httpd(CONF % {"port2": port2, "handler": "echo", "debug": ""},
                          name="echo")
     mark = server.log_mark()
     for _ in range(3):
@@ -83,7 +84,7 @@ def test_read_and_members(extra_httpd):
     """4.5.4: read(length), read(-1) until the client closes, write of str
     and bytes, remote_ip and base_server."""
     port2 = _free_port()
-    server = extra_httpd(CONF % {"port2": port2, "handler": "greeter"},
+    server = extra_httpd(CONF % {"port2": port2, "handler": "greeter", "debug": ""},
                          name="greeter")
     sock = _connect(port2)
     assert _recv_line(sock) == b"hello 127.0.0.1, this is echo-server\n"
@@ -93,3 +94,30 @@ def test_read_and_members(extra_httpd):
     sock.shutdown(socket.SHUT_WR)
     assert _recv_line(sock) == b"rest:10000\n"
     sock.close()
+
+
+def test_handler_error_debug(extra_httpd):
+    """5.4.2: a connection handler's exception is logged; with PythonDebug
+    On the traceback is sent to the client too."""
+    for debug in ("PythonDebug On", "PythonDebug Off"):
+        port2 = _free_port()
+        server = extra_httpd(CONF % {"port2": port2, "handler": "failing",
+                                     "debug": debug}, name="failing")
+        mark = server.log_mark()
+        sock = _connect(port2)
+        data = b""
+        while True:
+            chunk = sock.recv(4096)
+            if not chunk:
+                break
+            data += chunk
+        sock.close()
+        assert data.startswith(b"greeting\n")
+        shown = b"mp-connection-handler-error" in data
+        assert shown == (debug == "PythonDebug On")
+        deadline = time.time() + 5
+        while "mp-connection-handler-error" not in \
+                server.error_log_since(mark):
+            assert time.time() < deadline
+            time.sleep(0.1)
+        server.stop()

@@ -124,3 +124,56 @@ def test_sendfile(httpd):
     assert r.content == DATA[250:] + b"|%d" % (len(DATA) - 250)
     r = httpd.get("/api.py?sendmissing", host=HOST)
     assert "no-such-file" in r.json()["error"]
+
+
+def test_is_https_and_ssl_var_lookup_with_mod_ssl(extra_httpd, tmp_path):
+    """is_https() and ssl_var_lookup() against Apache's real mod_ssl, with
+    a self-signed certificate made here; plain HTTP on the other port."""
+    import socket
+    import subprocess
+    import requests
+    import urllib3
+
+    urllib3.disable_warnings()
+    s = socket.socket()
+    s.bind(("127.0.0.1", 0))
+    port2 = s.getsockname()[1]
+    s.close()
+    key = str(tmp_path / "key.pem")
+    cert = str(tmp_path / "cert.pem")
+    subprocess.run(["openssl", "req", "-x509", "-newkey", "rsa:2048",
+                    "-nodes", "-keyout", key, "-out", cert, "-days", "2",
+                    "-subj", "/CN=127.0.0.1"], check=True,
+                   capture_output=True)
+    server = extra_httpd("""
+LoadModule socache_shmcb_module "{modules_dir}/mod_socache_shmcb.so"
+LoadModule ssl_module "{modules_dir}/mod_ssl.so"
+Listen 127.0.0.1:%(port2)d https
+<VirtualHost 127.0.0.1:%(port2)d>
+    ServerName ssl-side
+    SSLEngine on
+    SSLCertificateFile "%(cert)s"
+    SSLCertificateKeyFile "%(key)s"
+    DocumentRoot "{htdocs}/reqapi"
+</VirtualHost>
+<VirtualHost *:{port}>
+    ServerName plain-side
+    DocumentRoot "{htdocs}/reqapi"
+</VirtualHost>
+<Directory "{htdocs}/reqapi">
+    AddHandler mod_python .py
+    PythonHandler ssl
+</Directory>
+""" % {"port2": port2, "cert": cert, "key": key}, name="ssl")
+    r = requests.get("https://127.0.0.1:%d/ssl.py" % port2, verify=False,
+                     timeout=10)
+    assert r.status_code == 200, r.text
+    info = r.json()
+    assert info["is_https"] == 1
+    assert info["protocol"].startswith("TLS")
+    assert info["cipher"]
+    assert info["unknown"] is None
+    r = server.get("/ssl.py", host="plain-side")
+    info = r.json()
+    assert info["is_https"] == 0
+    assert info["protocol"] is None

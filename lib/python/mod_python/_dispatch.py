@@ -217,6 +217,13 @@ def dispatch_connection(conn, handler, debug, autoreload, python_path):
         text = "".join(traceback.format_exception(etype, evalue, etb))
         for line in text.rstrip().splitlines():
             apache.log_error(line, apache.APLOG_ERR, server)
+        # PythonDebug On: the client of the protocol sees it too, unless
+        # the error is the client going away.
+        if debug and not isinstance(evalue, OSError):
+            try:
+                conn.write(text)
+            except Exception:
+                pass
         return HTTP_INTERNAL_SERVER_ERROR
 
 
