@@ -105,6 +105,9 @@ mp_merge_dir_config(apr_pool_t *p, void *basev, void *addv)
     conf->interp_per_directive = merge_flag(base->interp_per_directive,
                                             add->interp_per_directive);
     conf->enable_pdb = merge_flag(base->enable_pdb, add->enable_pdb);
+    /* As Apache's own AuthMerging Off: a section with Require lines
+     * replaces its parent's. */
+    conf->requires = add->requires ? add->requires : base->requires;
     return conf;
 }
 
@@ -526,6 +529,23 @@ directive_connection_handler(cmd_parms *cmd, void *mconfig, const char *arg)
     return NULL;
 }
 
+/* Require: Apache 2.4 has no API that lists a request's Require lines
+ * (2.2's ap_requires() is gone), so mod_python notes them as the
+ * configuration is read and declines, letting mod_authz_core (searched
+ * after us, being loaded before us) handle the directive as usual. */
+static const char *
+directive_require(cmd_parms *cmd, void *mconfig, const char *args)
+{
+    mp_dir_config *conf = mconfig;
+
+    if (conf->requires == NULL) {
+        conf->requires = apr_array_make(cmd->pool, 2, sizeof(const char *));
+    }
+    *(const char **)apr_array_push(conf->requires) =
+        apr_pstrdup(cmd->pool, args);
+    return DECLINE_CMD;
+}
+
 #define HANDLER_DIRECTIVE(name, phase, where, help) \
     AP_INIT_RAW_ARGS(name, directive_handler, \
                      (void *)(apr_uintptr_t)(phase), where, help)
@@ -592,6 +612,9 @@ const command_rec mp_directives[] = {
     AP_INIT_TAKE1("PythonConnectionHandler", directive_connection_handler,
                   NULL, RSRC_CONF,
                   "a Python connection handler"),
+    AP_INIT_RAW_ARGS("Require", directive_require, NULL, OR_AUTHCFG,
+                     "(noted for req.requires(), then left to "
+                     "mod_authz_core)"),
     { NULL }
 };
 

@@ -5,6 +5,7 @@
 #include "requestmethods.h"
 #include "_apachemodule.h"
 #include "http_ssl.h"
+#include "config.h"
 
 #define REQ(op) (((mp_request *)(op))->r)
 
@@ -398,6 +399,19 @@ mp_req_ssl_var_lookup(PyObject *op, PyObject *args)
         Py_RETURN_NONE;
     }
     return PyUnicode_DecodeLatin1(val, (Py_ssize_t)strlen(val), NULL);
+}
+
+const char mp_req_requires_doc[] =
+    "requires($self, /)\n--\n\n"
+    "The arguments of the Require directives in effect, as a tuple of\n"
+    "strings, e.g. ('user joe', 'valid-user').";
+
+PyObject *
+mp_req_requires(PyObject *op, PyObject *noargs)
+{
+    (void)noargs;
+    CHECK_REQUEST(op);
+    return str_array_tuple(mp_dir_conf(REQ(op))->requires);
 }
 
 const char mp_req_set_content_length_doc[] =

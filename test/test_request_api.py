@@ -19,6 +19,14 @@ HTTPD_CONF = """
     PythonHandler api
     PythonDebug On
 </Directory>
+<Directory "{htdocs}/reqapi/auth">
+    PythonHandler requires
+    PythonAuthenHandler requires
+    AuthType Basic
+    AuthName "requires"
+    require user joe
+    Require valid-user
+</Directory>
 """
 
 DATA = bytes(range(256)) * 4
@@ -56,6 +64,15 @@ def test_members(httpd):
     assert info["env_before"] is None
     assert info["env_after"] == "127.0.0.1"
     assert info["allowed_xmethods"] == []
+
+
+def test_requires(httpd):
+    """requires(): the Require lines in effect, e.g. ('user joe',
+    'valid-user'), read by mod_python while Apache reads its
+    configuration (Apache 2.4 itself no longer lists them)."""
+    r = httpd.get("/auth/x.py", host=HOST, auth=("joe", "pw"))
+    assert r.status_code == 200, r.text
+    assert r.json() == ["user joe", "valid-user"]
 
 
 def test_allow_methods(httpd):

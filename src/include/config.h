@@ -62,6 +62,8 @@ typedef struct {
     mp_flag interp_per_directory;
     mp_flag interp_per_directive;
     mp_flag enable_pdb;
+    apr_array_header_t *requires; /* Require lines seen here (char *), for
+                                     req.requires(); NULL when none      */
 } mp_dir_config;
 
 /* A PythonImport line. */

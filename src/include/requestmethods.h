@@ -30,7 +30,8 @@
      mp_req_meets_conditions_doc}, \
     {"internal_redirect", mp_req_internal_redirect, METH_VARARGS, \
      mp_req_internal_redirect_doc}, \
-    {"sendfile", mp_req_sendfile, METH_VARARGS, mp_req_sendfile_doc},
+    {"sendfile", mp_req_sendfile, METH_VARARGS, mp_req_sendfile_doc}, \
+    {"requires", mp_req_requires, METH_NOARGS, mp_req_requires_doc},
 
 #define MP_REQUEST_APACHE_GETSETS \
     {"finfo", mp_req_get_finfo, NULL, mp_req_finfo_doc, NULL}, \
@@ -59,6 +60,7 @@ MP_DECLARE_METHOD(mp_req_set_content_length)
 MP_DECLARE_METHOD(mp_req_meets_conditions)
 MP_DECLARE_METHOD(mp_req_internal_redirect)
 MP_DECLARE_METHOD(mp_req_sendfile)
+MP_DECLARE_METHOD(mp_req_requires)
 MP_DECLARE_GETTER(finfo)
 MP_DECLARE_GETTER(parsed_uri)
 MP_DECLARE_GETTER(allowed_xmethods)
