@@ -46,20 +46,22 @@ const char mp_req_finfo_doc[] =
     "(mode, ino, dev, nlink, uid, gid, size, atime, mtime, ctime, fname, "
     "name) of the requested file (index with apache.FINFO_*), or None";
 
-/* APR's permission bits match POSIX's except for the set-id and sticky
- * bits, which it keeps higher up. */
+/* APR keeps each class's read/write/execute bits in a hex digit of its
+ * own (APR_UREAD is 0x400) and the set-id and sticky bits above them;
+ * st_mode packs them in octal. */
 static long
 posix_mode(const apr_finfo_t *f)
 {
-    long mode = f->protection & 0777;
+    apr_fileperms_t p = f->protection;
+    long mode = (((p >> 8) & 7) << 6) | (((p >> 4) & 7) << 3) | (p & 7);
 
-    if (f->protection & APR_USETID) {
+    if (p & APR_USETID) {
         mode |= 04000;
     }
-    if (f->protection & APR_GSETID) {
+    if (p & APR_GSETID) {
         mode |= 02000;
     }
-    if (f->protection & APR_WSTICKY) {
+    if (p & APR_WSTICKY) {
         mode |= 01000;
     }
     switch (f->filetype) {

@@ -52,6 +52,8 @@ def test_members(httpd):
     assert info["size"] == os.path.getsize(
         os.path.join(httpd.htdocs, "reqapi", "api.py"))
     assert len(info["finfo"]) == 12
+    st = os.stat(os.path.join(httpd.htdocs, "reqapi", "api.py"))
+    assert info["finfo"][0] == st.st_mode      # a true POSIX st_mode
     assert info["finfo"][0] & 0o170000 == 0o100000  # a regular file
     assert len(info["parsed_uri"]) == 9
     assert info["path"] == "/api.py"
