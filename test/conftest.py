@@ -71,6 +71,7 @@ STOCK_MODULES = [
     ("setenvif_module", "mod_setenvif.so"),
     ("log_config_module", "mod_log_config.so"),
     ("unixd_module", "mod_unixd.so"),
+    ("include_module", "mod_include.so"),
 ]
 
 MPM_CONF = {

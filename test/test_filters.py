@@ -10,6 +10,7 @@ PythonOutputFilter marker MARKER
 PythonOutputFilter broken BROKEN
 PythonOutputFilter passer PASSER
 PythonInputFilter upper_in UPPERIN
+PythonOutputFilter main_seen MAINSEEN
 <VirtualHost *:{port}>
     ServerName filters
     DocumentRoot "{htdocs}/filters"
@@ -33,6 +34,17 @@ PythonInputFilter upper_in UPPERIN
     SetHandler mod_python
     SetOutputFilter PASSER
 </Location>
+<Directory "{htdocs}/filters/inc">
+    SetHandler mod_python
+    PythonHandler part
+    RemoveOutputFilter .py
+    SetOutputFilter MAINSEEN
+</Directory>
+<Files "page.shtml">
+    SetHandler None
+    Options +Includes
+    SetOutputFilter INCLUDES
+</Files>
 <Location /upper-in>
     SetHandler mod_python
     SetInputFilter UPPERIN
@@ -91,3 +103,12 @@ def test_exception_in_filter(httpd):
     assert "ValueError" in httpd.error_log_since(mark)
     for _ in range(10):
         assert httpd.get("/x.py", host=HOST).text == "HELLO FILTER WORLD"
+
+
+def test_filter_in_subrequest_sees_main(httpd):
+    """4.3: a filter runs again in a subrequest (here mod_include's
+    <!--#include virtual -->), where filter.req.main is the including
+    request."""
+    r = httpd.get("/page.shtml", host=HOST)
+    assert r.status_code == 200, r.text
+    assert r.text == "before [sub]included main=True after\n"
