@@ -143,6 +143,17 @@ def _hello_noflush_mod_python(place):
 """ % place.dir
 
 
+def _writes_mod_python(place):
+    return """<Directory "%s">
+    SetHandler mod_python
+    PythonHandler writes
+</Directory>
+""" % place.dir
+
+
+WRITES_BODY = "".join("%04d\n" % i for i in range(10000)).encode()
+
+
 VARIANTS = [
     Variant(
         name="static",
@@ -178,6 +189,25 @@ VARIANTS = [
         issue="2",
         about="diagnostic: the hello handler with write(..., 0), so the "
               "response has a Content-Length and goes out in one write",
+    ),
+    Variant(
+        name="writes-10k",
+        path="writes.py",
+        body=WRITES_BODY,
+        setups={"mod_python": Setup(config=_writes_mod_python,
+                                    files={"writes.py": "hello/writes.py"})},
+        issue="3",
+        about="10,000 small req.write(s, 0) calls (50 kB); compare with "
+              "writes-joined: the target is within 2x of it",
+    ),
+    Variant(
+        name="writes-joined",
+        path="writes.py?joined",
+        body=WRITES_BODY,
+        setups={"mod_python": Setup(config=_writes_mod_python,
+                                    files={"writes.py": "hello/writes.py"})},
+        issue="3",
+        about="the same 50 kB written once",
     ),
     Variant(
         name="unused",

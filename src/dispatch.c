@@ -186,6 +186,11 @@ call_python(request_rec *r, mp_phase phase, const mp_handler *first)
         status = HTTP_INTERNAL_SERVER_ERROR;
     }
     Py_XDECREF(result);
+    /* What write(..., 0) gathered goes on before Apache finishes the
+     * response; a client gone by now is nobody's error. */
+    if (mp_request_drain(req) < 0) {
+        PyErr_Clear();
+    }
     if (phase == MP_PHASE_HANDLER) {
         end_after_content(r, rc, ip, req);
     }

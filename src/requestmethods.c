@@ -468,7 +468,7 @@ mp_req_internal_redirect(PyObject *op, PyObject *args)
         return NULL;
     }
     uri = mp_path_from_str(r->pool, uri_obj);
-    if (uri == NULL) {
+    if (uri == NULL || mp_request_drain(op) < 0) {
         return NULL;
     }
     /* Runs every phase of the new request, our own hooks included. */
@@ -508,6 +508,9 @@ mp_req_sendfile(PyObject *op, PyObject *args)
     }
     if (offset < 0) {
         PyErr_SetString(PyExc_ValueError, "offset must not be negative");
+        return NULL;
+    }
+    if (mp_request_drain(op) < 0) {
         return NULL;
     }
     Py_BEGIN_ALLOW_THREADS

@@ -41,11 +41,21 @@ typedef struct {
     int body_setup;             /* ap_setup_client_block done: 1, failed: -1 */
     char *rbuf;
     apr_size_t rbuf_len, rbuf_pos;
+    /* Small write(..., 0) calls gather here, so that a handler writing
+     * many small pieces does not call into Apache (and give up the GIL)
+     * for each; see mp_request_drain(). */
+    char *wbuf;
+    apr_size_t wbuf_len;
 } mp_request;
 
 int mp_request_init_type(PyObject *module, mp_module_state *st);
 
 PyObject *mp_request_new(mp_interp *ip, request_rec *r);
+
+/* Send what write(..., 0) has gathered on to Apache, before any other
+ * output and when a phase's handlers return.  GIL held (released while
+ * Apache works).  0, or -1 with OSError set. */
+int mp_request_drain(PyObject *req);
 
 /* Run the cleanups registered with req.register_cleanup (errors logged). */
 void mp_request_run_cleanups(PyObject *req);
