@@ -70,6 +70,44 @@ mp_path_from_str(apr_pool_t *pool, PyObject *o)
     return out;
 }
 
+int
+mp_data_get(PyObject *data, Py_buffer *view, const char **buf,
+            Py_ssize_t *len)
+{
+    if (PyUnicode_Check(data)) {
+        *buf = PyUnicode_AsUTF8AndSize(data, len);
+        view->obj = NULL;
+        return *buf ? 0 : -1;
+    }
+    if (PyObject_GetBuffer(data, view, PyBUF_SIMPLE) < 0) {
+        PyErr_Format(PyExc_TypeError,
+                     "write() takes str or a bytes-like object, not %.100s",
+                     Py_TYPE(data)->tp_name);
+        return -1;
+    }
+    *buf = view->buf;
+    *len = view->len;
+    return 0;
+}
+
+void
+mp_data_release(Py_buffer *view)
+{
+    if (view->obj != NULL) {
+        PyBuffer_Release(view);
+    }
+}
+
+PyObject *
+mp_type_no_new(PyTypeObject *type, PyObject *args, PyObject *kw)
+{
+    (void)args;
+    (void)kw;
+    PyErr_Format(PyExc_TypeError, "%s objects are made by mod_python, not "
+                 "by code", type->tp_name);
+    return NULL;
+}
+
 PyDoc_STRVAR(log_error_doc,
 "log_error(message, level=APLOG_ERR, server=None, /)\n--\n\n"
 "Write message to Apache's error log at the given APLOG_* level.");

@@ -313,22 +313,8 @@ conn_write(PyObject *op, PyObject *data)
 
     CHECK_CONN(self);
     c = self->c;
-    if (PyUnicode_Check(data)) {
-        buf = PyUnicode_AsUTF8AndSize(data, &len);
-        if (buf == NULL) {
-            return NULL;
-        }
-        view.obj = NULL;
-    }
-    else {
-        if (PyObject_GetBuffer(data, &view, PyBUF_SIMPLE) < 0) {
-            PyErr_Format(PyExc_TypeError,
-                         "write() takes str or a bytes-like object, not "
-                         "%.100s", Py_TYPE(data)->tp_name);
-            return NULL;
-        }
-        buf = view.buf;
-        len = view.len;
+    if (mp_data_get(data, &view, &buf, &len) < 0) {
+        return NULL;
     }
     bb = conn_brigade(self);
     Py_BEGIN_ALLOW_THREADS
@@ -340,9 +326,7 @@ conn_write(PyObject *op, PyObject *data)
     rv = ap_pass_brigade(c->output_filters, bb);
     apr_brigade_cleanup(bb);
     Py_END_ALLOW_THREADS
-    if (view.obj != NULL) {
-        PyBuffer_Release(&view);
-    }
+    mp_data_release(&view);
     if (rv != APR_SUCCESS || c->aborted) {
         PyErr_SetString(PyExc_OSError,
                         "write failed: the client closed the connection");
@@ -416,18 +400,6 @@ conn_dealloc(PyObject *op)
     Py_DECREF(tp);
 }
 
-static PyObject *
-conn_no_new(PyTypeObject *type, PyObject *args, PyObject *kw)
-{
-    (void)type;
-    (void)args;
-    (void)kw;
-    PyErr_SetString(PyExc_TypeError,
-                    "connection objects are made by mod_python, not by "
-                    "code");
-    return NULL;
-}
-
 static PyType_Slot conn_slots[] = {
     {Py_tp_doc, "The connection object: one client connection."},
     {Py_tp_getset, conn_getset},
@@ -435,7 +407,7 @@ static PyType_Slot conn_slots[] = {
     {Py_tp_traverse, conn_traverse},
     {Py_tp_clear, conn_clear},
     {Py_tp_dealloc, conn_dealloc},
-    {Py_tp_new, conn_no_new},
+    {Py_tp_new, mp_type_no_new},
     {0, NULL}
 };
 

@@ -297,22 +297,8 @@ filter_write(PyObject *op, PyObject *data)
     Py_ssize_t len;
 
     CHECK_OPEN(self);
-    if (PyUnicode_Check(data)) {
-        buf = PyUnicode_AsUTF8AndSize(data, &len);
-        if (buf == NULL) {
-            return NULL;
-        }
-        view.obj = NULL;
-    }
-    else {
-        if (PyObject_GetBuffer(data, &view, PyBUF_SIMPLE) < 0) {
-            PyErr_Format(PyExc_TypeError,
-                         "write() takes str or a bytes-like object, not "
-                         "%.100s", Py_TYPE(data)->tp_name);
-            return NULL;
-        }
-        buf = view.buf;
-        len = view.len;
+    if (mp_data_get(data, &view, &buf, &len) < 0) {
+        return NULL;
     }
     if (len > 0) {
         /* A heap bucket copies: the Python object may go away before the
@@ -320,9 +306,7 @@ filter_write(PyObject *op, PyObject *data)
         APR_BRIGADE_INSERT_TAIL(self->out, apr_bucket_heap_create(
             buf, (apr_size_t)len, NULL, self->f->c->bucket_alloc));
     }
-    if (view.obj != NULL) {
-        PyBuffer_Release(&view);
-    }
+    mp_data_release(&view);
     Py_RETURN_NONE;
 }
 
@@ -506,17 +490,6 @@ filter_dealloc(PyObject *op)
     Py_DECREF(tp);
 }
 
-static PyObject *
-filter_no_new(PyTypeObject *type, PyObject *args, PyObject *kw)
-{
-    (void)type;
-    (void)args;
-    (void)kw;
-    PyErr_SetString(PyExc_TypeError,
-                    "filter objects are made by mod_python, not by code");
-    return NULL;
-}
-
 static PyType_Slot filter_slots[] = {
     {Py_tp_doc, "The filter object: one call of a Python filter."},
     {Py_tp_methods, filter_methods},
@@ -524,7 +497,7 @@ static PyType_Slot filter_slots[] = {
     {Py_tp_traverse, filter_traverse},
     {Py_tp_clear, filter_clear},
     {Py_tp_dealloc, filter_dealloc},
-    {Py_tp_new, filter_no_new},
+    {Py_tp_new, mp_type_no_new},
     {0, NULL}
 };
 

@@ -681,22 +681,8 @@ request_write(PyObject *op, PyObject *const *args, Py_ssize_t nargs,
     if (flush_obj != NULL && (flush = PyObject_IsTrue(flush_obj)) < 0) {
         return NULL;
     }
-    if (PyUnicode_Check(data)) {
-        buf = PyUnicode_AsUTF8AndSize(data, &len);
-        if (buf == NULL) {
-            return NULL;
-        }
-        view.obj = NULL;
-    }
-    else {
-        if (PyObject_GetBuffer(data, &view, PyBUF_SIMPLE) < 0) {
-            PyErr_Format(PyExc_TypeError,
-                         "write() takes str or a bytes-like object, "
-                         "not %.100s", Py_TYPE(data)->tp_name);
-            return NULL;
-        }
-        buf = view.buf;
-        len = view.len;
+    if (mp_data_get(data, &view, &buf, &len) < 0) {
+        return NULL;
     }
     if (!flush && len < WBUF_SIZE / 2) {
         /* Gather: no call into Apache until the buffer is full. */
@@ -713,9 +699,7 @@ request_write(PyObject *op, PyObject *const *args, Py_ssize_t nargs,
             memcpy(self->wbuf + self->wbuf_len, buf, (size_t)len);
             self->wbuf_len += (apr_size_t)len;
         }
-        if (view.obj != NULL) {
-            PyBuffer_Release(&view);
-        }
+        mp_data_release(&view);
         if (rc < 0) {
             return NULL;
         }
@@ -737,9 +721,7 @@ request_write(PyObject *op, PyObject *const *args, Py_ssize_t nargs,
                             "connection");
         }
     }
-    if (view.obj != NULL) {
-        PyBuffer_Release(&view);
-    }
+    mp_data_release(&view);
     if (rc < 0) {
         return NULL;
     }
@@ -1175,17 +1157,6 @@ request_dealloc(PyObject *op)
 }
 
 static PyObject *
-request_no_new(PyTypeObject *type, PyObject *args, PyObject *kw)
-{
-    (void)type;
-    (void)args;
-    (void)kw;
-    PyErr_SetString(PyExc_TypeError,
-                    "request objects are made by mod_python, not by code");
-    return NULL;
-}
-
-static PyObject *
 request_repr(PyObject *op)
 {
     mp_request *self = (mp_request *)op;
@@ -1206,7 +1177,7 @@ static PyType_Slot request_slots[] = {
     {Py_tp_traverse, request_traverse},
     {Py_tp_clear, request_clear},
     {Py_tp_dealloc, request_dealloc},
-    {Py_tp_new, request_no_new},
+    {Py_tp_new, mp_type_no_new},
     {Py_tp_repr, request_repr},
     {0, NULL}
 };

@@ -179,24 +179,13 @@ server_repr(PyObject *op)
                                 (unsigned)s->port);
 }
 
-static PyObject *
-server_no_new(PyTypeObject *type, PyObject *args, PyObject *kw)
-{
-    (void)type;
-    (void)args;
-    (void)kw;
-    PyErr_SetString(PyExc_TypeError,
-                    "server objects are made by mod_python, not by code");
-    return NULL;
-}
-
 static PyType_Slot server_slots[] = {
     {Py_tp_doc, "The server object: the main server or a virtual host."},
     {Py_tp_methods, server_methods},
     {Py_tp_getset, server_getset},
     {Py_tp_dealloc, server_dealloc},
     {Py_tp_repr, server_repr},
-    {Py_tp_new, server_no_new},
+    {Py_tp_new, mp_type_no_new},
     {0, NULL}
 };
 

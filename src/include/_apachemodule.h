@@ -24,4 +24,14 @@ PyObject *mp_str_from_latin1(const char *s);  /* None for NULL          */
  * pool; NULL with TypeError for non-str. */
 const char *mp_path_from_str(apr_pool_t *pool, PyObject *o);
 
+/* The bytes to send for a write(data) argument: a bytes-like object as it
+ * is, a str as UTF-8.  Fills buf and len, and view (release it with
+ * mp_data_release) when the data is a buffer.  0, or -1 with TypeError. */
+int mp_data_get(PyObject *data, Py_buffer *view, const char **buf,
+                Py_ssize_t *len);
+void mp_data_release(Py_buffer *view);
+
+/* tp_new of the types only mod_python makes: raises TypeError. */
+PyObject *mp_type_no_new(PyTypeObject *type, PyObject *args, PyObject *kw);
+
 #endif /* MP_APACHEMODULE_H */
