@@ -531,8 +531,8 @@ directive_connection_handler(cmd_parms *cmd, void *mconfig, const char *arg)
 
 /* Require: Apache 2.4 has no API that lists a request's Require lines
  * (2.2's ap_requires() is gone), so mod_python notes them as the
- * configuration is read and declines, letting mod_authz_core (searched
- * after us, being loaded before us) handle the directive as usual. */
+ * configuration is read and declines (DECLINE_CMD), letting the next
+ * module that knows the directive, mod_authz_core, handle it as usual. */
 static const char *
 directive_require(cmd_parms *cmd, void *mconfig, const char *args)
 {

@@ -13,6 +13,11 @@ typedef struct {
     int disabled;               /* filter.disable(): pass data through   */
     apr_bucket_brigade *out;    /* output filters: what Python writes    */
     apr_bucket_brigade *got;    /* input filters: what the next gave us  */
+    /* What the last Python call of an input filter did, so that a call
+     * that wrote nothing can be told apart from the end of the body. */
+    apr_size_t consumed;        /* bytes it read                        */
+    int eos;                    /* it met the end of the stream         */
+    int eagain;                 /* a non-blocking read found nothing    */
 } filter_ctx;
 
 typedef struct {
@@ -143,7 +148,11 @@ fill_input(mp_filter *self, apr_off_t want, int line)
             self->f->c->bucket_alloc));
         return 0;
     }
-    if (rv != APR_SUCCESS && !APR_STATUS_IS_EAGAIN(rv)) {
+    if (APR_STATUS_IS_EAGAIN(rv)) {
+        self->ctx->eagain = 1;
+        return 0;
+    }
+    if (rv != APR_SUCCESS) {
         self->status = rv;
         PyErr_SetString(PyExc_OSError,
                         "reading from the next filter failed");
@@ -177,6 +186,7 @@ collect(mp_filter *self, Py_ssize_t limit, int line)
             if (have == 0) {
                 apr_bucket_delete(b);
                 self->eos_seen = 1;
+                self->ctx->eos = 1;
                 free(buf);
                 Py_RETURN_NONE;
             }
@@ -230,6 +240,7 @@ collect(mp_filter *self, Py_ssize_t limit, int line)
         }
         memcpy(buf + have, data, n);
         have += n;
+        self->ctx->consumed += n;
         apr_bucket_delete(b);
         if (self->is_input_call && !done && APR_BRIGADE_EMPTY(self->in)) {
             /* One request to the next filter per read: what it gave is
@@ -659,12 +670,33 @@ input_filter(ap_filter_t *f, apr_bucket_brigade *bb, ap_input_mode_t mode,
         }
         return ap_get_brigade(f->next, bb, mode, block, readbytes);
     }
-    rv = call_python(f, fc, ctx, ctx->got, bb, 1, mode, block, readbytes);
-    if (rv == APR_SUCCESS && APR_BRIGADE_EMPTY(bb) && !ctx->disabled) {
-        /* Python gave nothing and did not close: the caller would take an
-         * empty brigade for the end of the body. */
-        APR_BRIGADE_INSERT_TAIL(bb, apr_bucket_eos_create(
-            f->c->bucket_alloc));
+    for (;;) {
+        ctx->consumed = 0;
+        ctx->eos = 0;
+        ctx->eagain = 0;
+        rv = call_python(f, fc, ctx, ctx->got, bb, 1, mode, block,
+                         readbytes);
+        if (rv != APR_SUCCESS || !APR_BRIGADE_EMPTY(bb)) {
+            return rv;
+        }
+        if (ctx->disabled) {
+            /* Disabled in this very call: answer as the next filter. */
+            if (!APR_BRIGADE_EMPTY(ctx->got)) {
+                APR_BRIGADE_CONCAT(bb, ctx->got);
+                return APR_SUCCESS;
+            }
+            return ap_get_brigade(f->next, bb, mode, block, readbytes);
+        }
+        if (ctx->eagain) {
+            return APR_EAGAIN;
+        }
+        /* It read data but kept it (buffering): ask again.  A call that
+         * neither read nor wrote would ask forever; that, or the end of
+         * the stream, is the end of the body. */
+        if (ctx->consumed == 0 || ctx->eos) {
+            APR_BRIGADE_INSERT_TAIL(bb, apr_bucket_eos_create(
+                f->c->bucket_alloc));
+            return APR_SUCCESS;
+        }
     }
-    return rv;
 }

@@ -11,6 +11,7 @@ PythonOutputFilter broken BROKEN
 PythonOutputFilter passer PASSER
 PythonInputFilter upper_in UPPERIN
 PythonOutputFilter main_seen MAINSEEN
+PythonInputFilter buffer_in BUFFERIN
 <VirtualHost *:{port}>
     ServerName filters
     DocumentRoot "{htdocs}/filters"
@@ -45,6 +46,10 @@ PythonOutputFilter main_seen MAINSEEN
     Options +Includes
     SetOutputFilter INCLUDES
 </Files>
+<Location /buffer-in>
+    SetHandler mod_python
+    SetInputFilter BUFFERIN
+</Location>
 <Location /upper-in>
     SetHandler mod_python
     SetInputFilter UPPERIN
@@ -112,3 +117,12 @@ def test_filter_in_subrequest_sees_main(httpd):
     r = httpd.get("/page.shtml", host=HOST)
     assert r.status_code == 200, r.text
     assert r.text == "before [sub]included main=True after\n"
+
+
+def test_buffering_input_filter(httpd):
+    """An input filter call that reads but writes nothing is not the end
+    of the body: the filter is asked again until it writes or the body
+    ends."""
+    data = bytes(range(256)) * 400
+    r = httpd.post("/buffer-in/x?echo", host=HOST, data=data)
+    assert r.content == b"body=" + data[::-1]
