@@ -345,3 +345,31 @@ def test_bad_python_path(extra_httpd):
     for _ in range(5):
         r = server.get("/sysinfo/x", host="badpath")
         assert r.status_code == 200
+
+
+def test_enable_pdb_runs_handler_under_pdb(extra_httpd):
+    """5.4.1: PythonEnablePdb On runs the handler through pdb.runcall.
+    With no terminal (httpd's stdin is not one here) pdb's prompt reads
+    end-of-file and quits before the handler runs, so runcall returns None
+    instead of the handler's OK -- proof that pdb, not a plain call, ran
+    it.  Off calls it plainly."""
+    server = extra_httpd("""
+<VirtualHost *:{port}>
+    ServerName pdb
+    DocumentRoot "{htdocs}/config/optimize"
+</VirtualHost>
+<Directory "{htdocs}/config/optimize">
+    SetHandler mod_python
+    PythonHandler sysinfo
+    PythonEnablePdb On
+</Directory>
+<Location /nopdb>
+    PythonEnablePdb Off
+</Location>
+""", name="pdb")
+    mark = server.log_mark()
+    r = server.get("/x", host="pdb")
+    assert r.status_code == 500
+    assert "returned None" in server.error_log_since(mark)
+    r = server.get("/nopdb", host="pdb")
+    assert r.status_code == 200, r.text
