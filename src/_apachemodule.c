@@ -8,6 +8,7 @@
 #include "serverobject.h"
 #include "connobject.h"
 #include "filterobject.h"
+#include "locks.h"
 #include "mp_log.h"
 
 /* Set in post_config; read-only while requests are served. */
@@ -298,6 +299,9 @@ apache_exec(PyObject *module)
     mp_module_state *st = PyModule_GetState(module);
     size_t i;
 
+    if (PyModule_AddFunctions(module, mp_lock_functions) < 0) {
+        return -1;
+    }
     for (i = 0; i < sizeof(apache_constants) / sizeof(apache_constants[0]);
          i++) {
         if (PyModule_AddIntConstant(module, apache_constants[i].name,

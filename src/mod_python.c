@@ -12,6 +12,7 @@
 #include "config.h"
 #include "dispatch.h"
 #include "connhandler.h"
+#include "locks.h"
 #include "interpreter.h"
 #include "mp_log.h"
 #include "_apachemodule.h"
@@ -23,6 +24,12 @@ hook_post_config(apr_pool_t *pconf, apr_pool_t *plog, apr_pool_t *ptemp,
     (void)plog;
     (void)ptemp;
     mp_apache_set_main_server(s);
+    /* Apache reads its configuration twice at start-up; the first pass
+     * only checks it, so nothing is made then. */
+    if (ap_state_query(AP_SQ_MAIN_STATE) != AP_SQ_MS_CREATE_PRE_CONFIG
+        && mp_locks_create(pconf, s) != OK) {
+        return HTTP_INTERNAL_SERVER_ERROR;
+    }
     ap_add_version_component(pconf, "mod_python/" MP_VERSION_STRING);
     ap_add_version_component(pconf, "Python/" PY_VERSION);
     return OK;
@@ -67,6 +74,7 @@ run_imports(server_rec *main_s)
 static void
 hook_child_init(apr_pool_t *pchild, server_rec *s)
 {
+    mp_locks_child_init(pchild, s);
     if (mp_python_child_init(pchild, s) == 0) {
         run_imports(s);
     }

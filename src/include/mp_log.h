@@ -28,6 +28,7 @@ APLOG_USE_MODULE(python);
 #define MP_NO_MEMORY            8  /* an allocation failed                 */
 #define MP_PYTHON_STARTED       9  /* informational: Python started        */
 #define MP_BAD_RETURN          10  /* dispatcher returned a non-integer    */
+#define MP_LOCKS_FAILED        12  /* session locks could not be made      */
 
 #define MP_LOG_PREFIX "mod_python: MP%04d: "
 
