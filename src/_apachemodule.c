@@ -9,6 +9,7 @@
 #include "connobject.h"
 #include "filterobject.h"
 #include "locks.h"
+#include "parseqs.h"
 #include "mp_log.h"
 
 /* Set in post_config; read-only while requests are served. */
@@ -299,7 +300,8 @@ apache_exec(PyObject *module)
     mp_module_state *st = PyModule_GetState(module);
     size_t i;
 
-    if (PyModule_AddFunctions(module, mp_lock_functions) < 0) {
+    if (PyModule_AddFunctions(module, mp_lock_functions) < 0
+        || PyModule_AddFunctions(module, mp_parseqs_functions) < 0) {
         return -1;
     }
     for (i = 0; i < sizeof(apache_constants) / sizeof(apache_constants[0]);
