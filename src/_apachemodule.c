@@ -72,6 +72,27 @@ mp_path_from_str(apr_pool_t *pool, PyObject *o)
     return out;
 }
 
+PyObject *
+mp_str_array_tuple(const apr_array_header_t *arr)
+{
+    PyObject *t;
+    int i;
+
+    if (arr == NULL) {
+        return PyTuple_New(0);
+    }
+    t = PyTuple_New(arr->nelts);
+    for (i = 0; t != NULL && i < arr->nelts; i++) {
+        PyObject *s = mp_str_from_latin1(((const char **)arr->elts)[i]);
+        if (s == NULL) {
+            Py_CLEAR(t);
+            break;
+        }
+        PyTuple_SET_ITEM(t, i, s);
+    }
+    return t;
+}
+
 int
 mp_data_get(PyObject *data, Py_buffer *view, const char **buf,
             Py_ssize_t *len)

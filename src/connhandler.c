@@ -29,16 +29,8 @@ mp_process_connection(conn_rec *c)
     if (ip == NULL) {
         return DECLINED;
     }
-    dispatch = NULL;
-    if (mp_interp_dispatcher(ip, s) != NULL) {
-        PyObject *mod = PyImport_ImportModule("mod_python._dispatch");
-        if (mod != NULL) {
-            dispatch = PyObject_GetAttrString(mod, "dispatch_connection");
-            Py_DECREF(mod);
-        }
-    }
+    dispatch = mp_interp_entry(ip, s, MP_ENTRY_CONNECTION);
     if (dispatch == NULL) {
-        mp_log_python_error(NULL, s, "finding the connection dispatcher");
         mp_interp_release(ip);
         /* Better a closed connection than HTTP spoken to a non-HTTP
          * protocol's client. */
@@ -48,7 +40,6 @@ mp_process_connection(conn_rec *c)
     conn = mp_conn_new(ip->state, c);
     if (conn == NULL) {
         mp_log_python_error(NULL, s, "creating the connection object");
-        Py_DECREF(dispatch);
         mp_interp_release(ip);
         c->aborted = 1;
         return OK;
@@ -66,7 +57,6 @@ mp_process_connection(conn_rec *c)
     Py_XDECREF(result);
     mp_conn_end(conn);
     Py_DECREF(conn);
-    Py_DECREF(dispatch);
     mp_interp_release(ip);
     /* The connection was Python's, whatever the handler returned. */
     return OK;

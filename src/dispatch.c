@@ -152,7 +152,7 @@ call_python(request_rec *r, mp_phase phase, const mp_handler *first)
     if (ip == NULL) {
         return HTTP_INTERNAL_SERVER_ERROR;
     }
-    dispatcher = mp_interp_dispatcher(ip, r->server);
+    dispatcher = mp_interp_entry(ip, r->server, MP_ENTRY_REQUEST);
     if (dispatcher == NULL) {
         mp_interp_release(ip);
         return HTTP_INTERNAL_SERVER_ERROR;

@@ -556,7 +556,7 @@ call_python(ap_filter_t *f, const mp_filter_config *fc, filter_ctx *ctx,
     mp_dir_config *conf = mp_dir_conf(r);
     mp_interp *ip;
     mp_filter *self;
-    PyObject *dispatcher, *mod, *entry = NULL, *res;
+    PyObject *entry, *res;
     apr_status_t status;
 
     ip = mp_interp_acquire(mp_interpreter_name(r, MP_PHASE_HANDLER, NULL),
@@ -565,17 +565,13 @@ call_python(ap_filter_t *f, const mp_filter_config *fc, filter_ctx *ctx,
         ctx->disabled = 1;
         return APR_EGENERAL;
     }
-    dispatcher = mp_interp_dispatcher(ip, r->server);
-    if (dispatcher != NULL
-        && (mod = PyImport_ImportModule("mod_python._dispatch")) != NULL) {
-        entry = PyObject_GetAttrString(mod, "dispatch_filter");
-        Py_DECREF(mod);
-    }
+    entry = mp_interp_entry(ip, r->server, MP_ENTRY_FILTER);
     self = entry ? PyObject_GC_New(mp_filter, ip->state->filter_type)
                  : NULL;
     if (self == NULL) {
-        mp_log_python_error(r, NULL, "starting a Python filter");
-        Py_XDECREF(entry);
+        if (entry != NULL) {
+            mp_log_python_error(r, NULL, "starting a Python filter");
+        }
         mp_interp_release(ip);
         ctx->disabled = 1;
         return APR_EGENERAL;
@@ -611,7 +607,6 @@ call_python(ap_filter_t *f, const mp_filter_config *fc, filter_ctx *ctx,
     status = self->status;
     self->f = NULL;             /* the object outlives this call no more */
     Py_DECREF(self);
-    Py_DECREF(entry);
     mp_interp_release(ip);
     return status;
 }

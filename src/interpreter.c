@@ -62,12 +62,16 @@ interp_setup(mp_interp *ip, server_rec *s)
 }
 
 PyObject *
-mp_interp_dispatcher(mp_interp *ip, server_rec *s)
+mp_interp_entry(mp_interp *ip, server_rec *s, mp_entry which)
 {
+    static const char *const names[MP_ENTRY_COUNT] = {
+        "dispatch_request", "dispatch_filter", "dispatch_connection"
+    };
     PyObject *mod;
+    int i;
 
-    if (ip->dispatch_request != NULL) {
-        return ip->dispatch_request;
+    if (ip->entries[which] != NULL) {
+        return ip->entries[which];
     }
     if (ip->state == NULL || ip->phase_names[MP_PHASE_COUNT - 1] == NULL) {
         mp_log_s(APLOG_ERR, s, MP_INTERP_CREATE_FAILED,
@@ -86,12 +90,16 @@ mp_interp_dispatcher(mp_interp *ip, server_rec *s)
         mp_log_python_error(NULL, s, "importing mod_python._dispatch");
         return NULL;
     }
-    ip->dispatch_request = PyObject_GetAttrString(mod, "dispatch_request");
-    Py_DECREF(mod);
-    if (ip->dispatch_request == NULL) {
-        mp_log_python_error(NULL, s, "finding the dispatcher");
+    for (i = 0; i < MP_ENTRY_COUNT; i++) {
+        PyObject *entry = PyObject_GetAttrString(mod, names[i]);
+        if (entry == NULL) {
+            mp_log_python_error(NULL, s, "finding the dispatcher");
+            break;
+        }
+        Py_XSETREF(ip->entries[i], entry);
     }
-    return ip->dispatch_request;
+    Py_DECREF(mod);
+    return ip->entries[which];
 }
 
 static mp_interp *

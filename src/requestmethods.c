@@ -19,27 +19,6 @@
         } \
     } while (0)
 
-static PyObject *
-str_array_tuple(const apr_array_header_t *arr)
-{
-    PyObject *t;
-    int i;
-
-    if (arr == NULL) {
-        return PyTuple_New(0);
-    }
-    t = PyTuple_New(arr->nelts);
-    for (i = 0; t != NULL && i < arr->nelts; i++) {
-        PyObject *s = mp_str_from_latin1(((const char **)arr->elts)[i]);
-        if (s == NULL) {
-            Py_CLEAR(t);
-            break;
-        }
-        PyTuple_SET_ITEM(t, i, s);
-    }
-    return t;
-}
-
 /* ---- members ---------------------------------------------------------- */
 
 const char mp_req_finfo_doc[] =
@@ -136,7 +115,7 @@ mp_req_get_allowed_xmethods(PyObject *op, void *closure)
 {
     (void)closure;
     CHECK_REQUEST(op);
-    return str_array_tuple(REQ(op)->allowed_xmethods);
+    return mp_str_array_tuple(REQ(op)->allowed_xmethods);
 }
 
 /* Indexed by M_* number, M_GET (0) to M_MERGE. */
@@ -180,7 +159,7 @@ mp_req_get_allowed_methods(PyObject *op, void *closure)
             Py_DECREF(s);
         }
     }
-    t = str_array_tuple(ml->method_list);
+    t = mp_str_array_tuple(ml->method_list);
     if (t != NULL) {
         for (i = 0; i < PyTuple_GET_SIZE(t); i++) {
             if (PyList_Append(list, PyTuple_GET_ITEM(t, i)) < 0) {
@@ -210,7 +189,7 @@ mp_req_get_content_languages(PyObject *op, void *closure)
     if (REQ(op)->content_languages == NULL) {
         Py_RETURN_NONE;
     }
-    return str_array_tuple(REQ(op)->content_languages);
+    return mp_str_array_tuple(REQ(op)->content_languages);
 }
 
 int
@@ -413,7 +392,7 @@ mp_req_requires(PyObject *op, PyObject *noargs)
 {
     (void)noargs;
     CHECK_REQUEST(op);
-    return str_array_tuple(mp_dir_conf(REQ(op))->requires);
+    return mp_str_array_tuple(mp_dir_conf(REQ(op))->requires);
 }
 
 const char mp_req_set_content_length_doc[] =

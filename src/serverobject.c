@@ -38,38 +38,17 @@ member_get(PyObject *op, void *closure)
 }
 
 static PyObject *
-names_tuple(const apr_array_header_t *arr)
-{
-    PyObject *t;
-    int i;
-
-    if (arr == NULL) {
-        return PyTuple_New(0);
-    }
-    t = PyTuple_New(arr->nelts);
-    for (i = 0; t != NULL && i < arr->nelts; i++) {
-        PyObject *name = mp_str_from_latin1(((char **)arr->elts)[i]);
-        if (name == NULL) {
-            Py_CLEAR(t);
-            break;
-        }
-        PyTuple_SET_ITEM(t, i, name);
-    }
-    return t;
-}
-
-static PyObject *
 get_names(PyObject *op, void *closure)
 {
     (void)closure;
-    return names_tuple(((mp_server *)op)->s->names);
+    return mp_str_array_tuple(((mp_server *)op)->s->names);
 }
 
 static PyObject *
 get_wild_names(PyObject *op, void *closure)
 {
     (void)closure;
-    return names_tuple(((mp_server *)op)->s->wild_names);
+    return mp_str_array_tuple(((mp_server *)op)->s->wild_names);
 }
 
 static PyObject *

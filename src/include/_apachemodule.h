@@ -24,6 +24,9 @@ PyObject *mp_str_from_latin1(const char *s);  /* None for NULL          */
  * pool; NULL with TypeError for non-str. */
 const char *mp_path_from_str(apr_pool_t *pool, PyObject *o);
 
+/* A tuple of str (latin-1) from an apr array of char *; () for NULL. */
+PyObject *mp_str_array_tuple(const apr_array_header_t *arr);
+
 /* The bytes to send for a write(data) argument: a bytes-like object as it
  * is, a str as UTF-8.  Fills buf and len, and view (release it with
  * mp_data_release) when the data is a buffer.  0, or -1 with TypeError. */

@@ -25,12 +25,19 @@
 
 #define MP_MAIN_INTERPRETER "main_interpreter"
 
+/* The entry points of mod_python._dispatch that C calls. */
+typedef enum {
+    MP_ENTRY_REQUEST = 0,       /* dispatch_request(req, phase)          */
+    MP_ENTRY_FILTER,            /* dispatch_filter(filter, ...)          */
+    MP_ENTRY_CONNECTION,        /* dispatch_connection(conn, ...)        */
+    MP_ENTRY_COUNT
+} mp_entry;
+
 typedef struct mp_interp {
     const char *name;
     PyInterpreterState *istate;
     apr_threadkey_t *tstate_key;   /* this thread's PyThreadState        */
-    PyObject *dispatch_request;    /* mod_python._dispatch entry point,
-                                      see mp_interp_dispatcher()         */
+    PyObject *entries[MP_ENTRY_COUNT]; /* see mp_interp_entry()          */
     PyObject *phase_names[MP_PHASE_COUNT];
     mp_module_state *state;        /* state of this interpreter's _apache */
     PyObject *apache_module;
@@ -51,10 +58,10 @@ mp_interp *mp_interp_acquire(const char *name, server_rec *s);
  * (logged) when this thread cannot get a thread state for it. */
 int mp_interp_enter(mp_interp *ip, server_rec *s);
 
-/* The interpreter's mod_python._dispatch.dispatch_request, imported on
- * first use (borrowed reference); NULL, logged, when it cannot be.  GIL
- * held. */
-PyObject *mp_interp_dispatcher(mp_interp *ip, server_rec *s);
+/* One of the interpreter's mod_python._dispatch entry points (borrowed
+ * reference), all imported together on first use; NULL, logged, when they
+ * cannot be.  GIL held. */
+PyObject *mp_interp_entry(mp_interp *ip, server_rec *s, mp_entry which);
 
 /* Leave the interpreter entered by mp_interp_acquire or mp_interp_enter. */
 void mp_interp_release(mp_interp *ip);
