@@ -87,16 +87,21 @@ def _exec_file(module_name, filename):
     return module
 
 
+def _check_due(key):
+    """Whether key's file may be looked at now (once per CHECK_INTERVAL)."""
+    now = _monotonic()
+    if now < _next_check.get(key, 0.0):
+        return False
+    _next_check[key] = now + CHECK_INTERVAL
+    return True
+
+
 def _import_from_file(module_name, filename, autoreload, log):
     entry = _by_file.get(filename)
     if entry is not None:
         module, known = entry
-        if not autoreload:
+        if not autoreload or not _check_due(filename):
             return module
-        now = _monotonic()
-        if now < _next_check.get(filename, 0.0):
-            return module
-        _next_check[filename] = now + CHECK_INTERVAL
         mtime = _mtime(filename)
         if mtime == known:
             return module
@@ -119,12 +124,8 @@ def _import_from_file(module_name, filename, autoreload, log):
 def _import_by_name(module_name, autoreload, log):
     module = sys.modules.get(module_name)
     if module is not None:
-        if not autoreload:
+        if not autoreload or not _check_due(module_name):
             return module
-        now = _monotonic()
-        if now < _next_check.get(module_name, 0.0):
-            return module
-        _next_check[module_name] = now + CHECK_INTERVAL
         filename = getattr(module, "__file__", None)
         mtime = _mtime(filename)
         known = _mtimes.get(module_name)
