@@ -69,6 +69,7 @@ class MpmRun:
         self.errors = {}         # (build, variant, tool) -> last message
         self.memory = {}         # (build, variant) -> tree memory
         self.broken = set()      # (build, variant) not to measure
+        self.headers = {}        # (build, variant) -> request headers
 
     def tag(self, build):
         return "[%s %s]" % (self.mpm, build)
@@ -101,8 +102,12 @@ class MpmRun:
         for name, httpd in self.servers.items():
             for v in httpd.variants:
                 try:
-                    measure.verify(httpd.base_url, v)
-                except measure.MeasureError as exc:
+                    headers = dict(v.headers)
+                    if v.prepare is not None:
+                        headers.update(v.prepare(httpd.base_url))
+                    self.headers[(name, v.name)] = headers
+                    measure.verify(httpd.base_url, v, headers=headers)
+                except (measure.MeasureError, OSError) as exc:
                     self.fail("%s WRONG ANSWER: %s\n%s"
                               % (self.tag(name), exc,
                                  _indent(httpd.output())))
@@ -124,7 +129,8 @@ class MpmRun:
                     try:
                         measure.warm_up(url, plan.warmup,
                                         plan.wrk_connections,
-                                        v.headers, v.variable_length)
+                                        self.headers[(name, v.name)],
+                                        v.variable_length)
                     except measure.MeasureError as exc:
                         self.say("%s warm-up of %s failed: %s"
                                  % (self.tag(name), v.name, exc))
@@ -144,12 +150,14 @@ class MpmRun:
         try:
             if tool == "ab":
                 load = measure.run_ab(url, plan.ab_per_round,
-                                      plan.ab_concurrency, v.headers,
+                                      plan.ab_concurrency,
+                                      self.headers[(name, v.name)],
                                       v.variable_length)
             else:
                 load = measure.run_wrk(url, plan.wrk_per_round,
                                        plan.wrk_threads,
-                                       plan.wrk_connections, v.headers)
+                                       plan.wrk_connections,
+                                       self.headers[(name, v.name)])
         except measure.MeasureError as exc:
             self.fail("%s %s %s round %d: %s" % (self.tag(name), v.name,
                                                  tool, n + 1, exc))

@@ -177,7 +177,10 @@ def _readable_tree(path):
         for d in dirnames:
             os.chmod(os.path.join(dirpath, d), 0o755)
         for f in filenames:
-            os.chmod(os.path.join(dirpath, f), 0o644)
+            # CGI scripts keep their execute bit.
+            full = os.path.join(dirpath, f)
+            executable = os.stat(full).st_mode & 0o100
+            os.chmod(full, 0o755 if executable else 0o644)
 
 
 def _child_user():
@@ -234,7 +237,7 @@ class Httpd:
                     with open(dest, "wb") as f:
                         f.write(source)
                 else:
-                    shutil.copyfile(os.path.join(HTDOCS, source), dest)
+                    shutil.copy(os.path.join(HTDOCS, source), dest)
         py = self.build.pythonpath
         if py:
             pkg = os.path.join(py, "mod_python")
@@ -246,6 +249,11 @@ class Httpd:
                                                           "*.pyc"))
         _readable_tree(self.root)
         self._precompile()
+        # Somewhere the children (www-data when run as root) may write:
+        # session files, dbm files.  Made after the tree is chmod-ed.
+        var = os.path.join(self.root, "var")
+        os.mkdir(var)
+        os.chmod(var, 0o1777)
 
     def _precompile(self):
         """Byte-compile what the children import.

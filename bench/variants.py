@@ -37,7 +37,7 @@ class Place:
 
     dir: str        # absolute directory holding the variant's files
     url: str        # URL prefix, "/<name>"
-    root: str       # the ServerRoot
+    root: str       # the ServerRoot; <root>/var is writable by children
 
 
 @dataclass(frozen=True)
@@ -62,6 +62,9 @@ class Variant:
     setups: Mapping[str, Setup]                 # server kind -> Setup
     content_type: Optional[str] = "text/plain"
     headers: Mapping[str, str] = field(default_factory=dict)  # sent by all
+    # Called once per server after it starts, with its base URL; returns
+    # more headers to send (e.g. the cookie of a session it just created).
+    prepare: Optional[Callable[[str], Mapping[str, str]]] = None
     variable_length: bool = False   # bodies differ in length: ab -l
     modules: Union[Tuple[str, ...], Callable[[str], Tuple[str, ...]]] = ()
     # Minimum ratio to the static file, for our build: (mpm, tool) -> ratio;
@@ -151,6 +154,87 @@ def _writes_mod_python(place):
 """ % place.dir
 
 
+FORM_QUERY = "&".join("f%02d=%d" % (i, i) for i in range(20))
+FORM_BODY = ("Hello World! %d" % sum(range(20))).encode()
+
+
+def _form_mod_python(place):
+    return """<Directory "%s">
+    SetHandler mod_python
+    PythonHandler form
+</Directory>
+""" % place.dir
+
+
+def _session_mod_python(place):
+    return """<Directory "%s">
+    SetHandler mod_python
+    PythonHandler counter
+    PythonOption session_directory "%s/var"
+</Directory>
+""" % (place.dir, place.root)
+
+
+def _session_cookie(base_url):
+    """Create one session and send its cookie with every request: the
+    counter then loads, locks and saves the same session each time."""
+    import http.client
+    host, port = base_url.split("//", 1)[1].split(":")
+    conn = http.client.HTTPConnection(host, int(port), timeout=10)
+    try:
+        conn.request("GET", "/session/counter.py")
+        resp = conn.getresponse()
+        resp.read()
+        cookie = resp.getheader("Set-Cookie") or ""
+    finally:
+        conn.close()
+    pair = cookie.split(";", 1)[0].strip()
+    if "=" not in pair:
+        raise OSError("the session counter set no cookie (got %r)" % cookie)
+    return {"Cookie": pair}
+
+
+def _counter_body(body):
+    return body.startswith(b"Hits: ") and body[6:].strip().isdigit()
+
+
+def _publisher_mod_python(place):
+    return """<Directory "%s">
+    AddHandler mod_python .py
+    PythonHandler mod_python.publisher
+</Directory>
+""" % place.dir
+
+
+def _psp_mod_python(place):
+    return """<Directory "%s">
+    AddHandler mod_python .psp
+    PythonHandler mod_python.psp
+</Directory>
+""" % place.dir
+
+
+def _cgihandler_mod_python(place):
+    return """<Directory "%s">
+    SetHandler mod_python
+    PythonHandler mod_python.cgihandler
+</Directory>
+""" % place.dir
+
+
+def _mod_cgi(place):
+    return """<Directory "%s">
+    Options +ExecCGI
+    SetHandler cgi-script
+</Directory>
+""" % place.dir
+
+
+def _cgi_modules(mpm):
+    # mod_cgi forks from a threaded child badly; threaded MPMs use cgid.
+    return ("cgi",) if mpm == "prefork" else ("cgid",)
+
+
 WRITES_BODY = "".join("%04d\n" % i for i in range(10000)).encode()
 
 
@@ -219,6 +303,74 @@ VARIANTS = [
         issue="2",
         about="a static file in a mod_python directory that no Python "
               "handler applies to: must not enter Python",
+    ),
+    Variant(
+        name="form-cookie",
+        path="form.py?" + FORM_QUERY,
+        body=FORM_BODY,
+        setups={"mod_python": Setup(config=_form_mod_python,
+                                    files={"form.py": "form/form.py"})},
+        targets={("prefork", "wrk"): 0.6},
+        issue="4",
+        about="20 query fields read through util.FieldStorage and a cookie "
+              "set with Cookie.add_cookie (upstream: 0.27x)",
+    ),
+    Variant(
+        name="session",
+        path="counter.py",
+        body=_counter_body,
+        variable_length=True,
+        prepare=_session_cookie,
+        setups={"mod_python": Setup(config=_session_mod_python,
+                                    files={"counter.py":
+                                           "session/counter.py"})},
+        relative_targets={("hello", "prefork", "wrk"): 1 / 1.5},
+        issue="4",
+        about="the 4.8.2 hit counter on one FileSession (locked, loaded "
+              "and saved each time): at most 1.5x the cost of hello",
+    ),
+    Variant(
+        name="publisher",
+        path="hello.py/say",
+        body=HELLO,
+        setups={"mod_python": Setup(config=_publisher_mod_python,
+                                    files={"hello.py":
+                                           "publisher/hello.py"})},
+        targets={("prefork", "wrk"): 0.85},
+        issue="5",
+        about="the hello page as a published function (upstream: 0.71x)",
+    ),
+    Variant(
+        name="psp",
+        path="hello.psp",
+        body=HELLO,
+        content_type="text/html",
+        setups={"mod_python": Setup(config=_psp_mod_python,
+                                    files={"hello.psp": "psp/hello.psp"})},
+        targets={("prefork", "wrk"): 0.85},
+        issue="5",
+        about="the hello page as a PSP page (upstream: 0.65x)",
+    ),
+    Variant(
+        name="cgihandler",
+        path="hello.py",
+        body=b"Hello!\n",
+        setups={"mod_python": Setup(config=_cgihandler_mod_python,
+                                    files={"hello.py": "cgi/hello.py"})},
+        targets={("prefork", "wrk"): 0.2},
+        issue="5",
+        about="the 1.1 CGI script (imports cgi, prints Hello!) through "
+              "mod_python.cgihandler (upstream: 0.095x, fails under event)",
+    ),
+    Variant(
+        name="cgi",
+        path="hello.py",
+        body=b"Hello!\n",
+        setups={"*": Setup(config=_mod_cgi,
+                           files={"hello.py": "cgi/hello.py"})},
+        modules=_cgi_modules,
+        issue="5",
+        about="the same script under Apache's mod_cgi, for comparison",
     ),
 ]
 

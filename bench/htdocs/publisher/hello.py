@@ -1,0 +1,5 @@
+"""The hello page through the publisher: /publisher/hello.py/say."""
+
+
+def say(req):
+    return "Hello World!"
