@@ -257,9 +257,9 @@ mp_req_add_common_vars(PyObject *op, PyObject *noargs)
 
 const char mp_req_allow_methods_doc[] =
     "allow_methods($self, methods, reset=0, /)\n--\n\n"
-    "Add the method names in the sequence to the Allow: header sent with\n"
-    "HTTP_METHOD_NOT_ALLOWED or HTTP_NOT_IMPLEMENTED; clear it first when\n"
-    "reset is true.";
+    "Add the methods in the sequence (names, or apache.M_* numbers) to the\n"
+    "Allow: header sent with HTTP_METHOD_NOT_ALLOWED or\n"
+    "HTTP_NOT_IMPLEMENTED; clear it first when reset is true.";
 
 PyObject *
 mp_req_allow_methods(PyObject *op, PyObject *args)
@@ -285,10 +285,27 @@ mp_req_allow_methods(PyObject *op, PyObject *args)
         return NULL;
     }
     n = PySequence_Fast_GET_SIZE(seq);
+    /* Check everything before changing anything, so a bad item leaves the
+     * list as it was. */
     for (i = 0; i < n; i++) {
-        if (!PyUnicode_Check(PySequence_Fast_GET_ITEM(seq, i))) {
+        PyObject *item = PySequence_Fast_GET_ITEM(seq, i);
+        if (PyLong_Check(item)) {
+            long number = PyLong_AsLong(item);
+            if (number == -1 && PyErr_Occurred()) {
+                Py_DECREF(seq);
+                return NULL;
+            }
+            if (number < 0 || number >= M_INVALID) {
+                Py_DECREF(seq);
+                PyErr_Format(PyExc_ValueError,
+                             "%ld is not an apache.M_* method number", number);
+                return NULL;
+            }
+        } else if (!PyUnicode_Check(item)) {
             Py_DECREF(seq);
-            PyErr_SetString(PyExc_TypeError, "method names must be str");
+            PyErr_SetString(PyExc_TypeError,
+                            "methods must be names (str) or apache.M_* "
+                            "numbers (int)");
             return NULL;
         }
     }
@@ -297,12 +314,27 @@ mp_req_allow_methods(PyObject *op, PyObject *args)
         r->allowed = 0;
     }
     for (i = 0; i < n; i++) {
-        const char *name = PyUnicode_AsUTF8(PySequence_Fast_GET_ITEM(seq, i));
-        if (name == NULL) {
-            Py_DECREF(seq);
-            return NULL;
+        PyObject *item = PySequence_Fast_GET_ITEM(seq, i);
+        const char *name;
+        if (PyLong_Check(item)) {
+            /* A known method: its bit in r->allowed (what the manual's
+             * apache.allow_methods sets) and in the list the Allow:
+             * header is built from. */
+            int number = (int)PyLong_AsLong(item);
+            r->allowed |= (AP_METHOD_BIT << number);
+            name = ap_method_name_of(r->pool, number);
+            if (name == NULL) {
+                continue;
+            }
+        } else {
+            name = PyUnicode_AsUTF8(item);
+            if (name == NULL) {
+                Py_DECREF(seq);
+                return NULL;
+            }
+            name = apr_pstrdup(r->pool, name);
         }
-        ap_method_list_add(r->allowed_methods, apr_pstrdup(r->pool, name));
+        ap_method_list_add(r->allowed_methods, name);
     }
     Py_DECREF(seq);
     Py_RETURN_NONE;

@@ -87,6 +87,29 @@ def test_allow_methods(httpd):
         assert m in allow
 
 
+def test_module_allow_methods(httpd):
+    """apache.allow_methods(M_PUT, M_DELETE) (manual 4.5.1) sets the bits of
+    the running request's req.allowed and its Allow: header."""
+    r = httpd.get("/api.py?modallow", host=HOST)
+    assert r.status_code == 501
+    allow = [m.strip() for m in r.headers["Allow"].split(",")]
+    assert "PUT" in allow and "DELETE" in allow
+    bits = int(r.headers["X-Allowed-Bits"])
+    assert bits == (1 << 1) | (1 << 3), bits      # M_PUT == 1, M_DELETE == 3
+
+
+def test_allow_methods_bad_arguments(httpd):
+    """A number that is no M_* method is a ValueError, a float a TypeError,
+    and apache.allow_methods outside a handler's thread a RuntimeError;
+    none of them changes the list."""
+    r = httpd.get("/api.py?modallowerrors", host=HOST)
+    data = r.json()
+    assert "M_* method number" in data["number"]
+    assert "numbers (int)" in data["type"]
+    assert "outside a request handler" in data["thread"]
+    assert data["allowed"] == []
+
+
 def test_allow_methods_reset(httpd):
     """allow_methods(methods, 1) clears the list first."""
     r = httpd.get("/api.py?allowreset", host=HOST)

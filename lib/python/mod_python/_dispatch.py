@@ -18,6 +18,7 @@ OK = apache.OK
 DECLINED = apache.DECLINED
 DONE = apache.DONE
 HTTP_INTERNAL_SERVER_ERROR = apache.HTTP_INTERNAL_SERVER_ERROR
+_running = apache.running
 
 # Phases whose errors must not be written to the client: the response has
 # already gone.
@@ -155,6 +156,9 @@ def dispatch_request(req, phase):
         req._dispatch_info(phase)
     handler = "?"
     result = DECLINED
+    running = _running
+    outer = running.request
+    running.request = req
     try:
         if python_path is not None:
             _apply_python_path(python_path)
@@ -196,6 +200,8 @@ def dispatch_request(req, phase):
         return result
     except Exception:
         return report_error(req, phase, handler, debug)
+    finally:
+        running.request = outer
 
 
 def dispatch_connection(conn, handler, debug, autoreload, python_path):

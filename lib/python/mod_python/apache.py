@@ -9,6 +9,8 @@ codes, ``SERVER_RETURN``, ``import_module``, ``log_error``, ``table``, the
 runs handlers lives in the private ``mod_python._dispatch``.
 """
 
+import threading
+
 import _apache
 from _apache import (table, log_error, server_root, mpm_query,
                      exists_config_define, register_cleanup, config_tree)
@@ -103,3 +105,29 @@ _export_constants(("APLOG_", "M_", "AP_MPMQ_", "REMOTE_", "PROXYREQ_"))
 # The name of the interpreter this module was imported in.
 interpreter = _apache.interpreter if hasattr(_apache, "interpreter") else None
 mp_version = _apache.mp_version
+
+
+# ------------------------------------------------ the request being handled
+class _Running(threading.local):
+    """The request whose handler runs in this thread (None between them).
+
+    The dispatcher sets it around each phase and restores the previous one
+    afterwards, so an internal redirect's handlers see their own request.
+    """
+    request = None
+
+
+running = _Running()
+
+
+def allow_methods(*methods):
+    """Add methods (apache.M_GET, apache.M_POST, ... or names) to the
+    allowed methods of the request being handled, which Apache sends in
+    the Allow: header of an HTTP_METHOD_NOT_ALLOWED or HTTP_NOT_IMPLEMENTED
+    response (manual 4.5.1).  Same as ``req.allow_methods(methods)``.
+    """
+    req = running.request
+    if req is None:
+        raise RuntimeError("apache.allow_methods() called outside a request "
+                           "handler; use req.allow_methods() there")
+    req.allow_methods(methods)

@@ -42,6 +42,33 @@ def handler(req):
         req.headers_out["X-Allowed"] = ",".join(req.allowed_methods)
         req.err_headers_out["X-Allowed"] = ",".join(req.allowed_methods)
         return apache.HTTP_METHOD_NOT_ALLOWED
+    if what == "modallow":
+        # The module-level form (manual 4.5.1): M_* numbers, no req.
+        apache.allow_methods(apache.M_PUT, apache.M_DELETE)
+        req.err_headers_out["X-Allowed-Bits"] = str(req.allowed)
+        return apache.HTTP_NOT_IMPLEMENTED
+    if what == "modallowerrors":
+        import threading
+        errors = {}
+        try:
+            req.allow_methods([apache.M_INVALID])
+        except ValueError as exc:
+            errors["number"] = str(exc)
+        try:
+            req.allow_methods([1.5])
+        except TypeError as exc:
+            errors["type"] = str(exc)
+
+        def elsewhere():
+            try:
+                apache.allow_methods(apache.M_GET)
+            except RuntimeError as exc:
+                errors["thread"] = str(exc)
+        t = threading.Thread(target=elsewhere)
+        t.start()
+        t.join()
+        errors["allowed"] = list(req.allowed_methods)
+        return _json(req, errors)
     if what == "allowreset":
         req.allow_methods(["PUT"])
         req.allow_methods(["GET"], 1)
