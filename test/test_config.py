@@ -4,10 +4,13 @@ how the embedded Python is set up (sys.argv, PYTHONPATH), and directives
 with bad arguments stopping Apache at start-up (issue 2, 'Bad input').
 """
 import os
+import signal
+import subprocess
 import time
 import uuid
 
 import pytest
+import requests
 
 HOST = "config"
 
@@ -373,3 +376,85 @@ def test_enable_pdb_runs_handler_under_pdb(extra_httpd):
     assert "returned None" in server.error_log_since(mark)
     r = server.get("/nopdb", host="pdb")
     assert r.status_code == 200, r.text
+
+
+def _read_until(fd, needle, timeout=20.0):
+    """Read from a pty master until needle shows up; return all read."""
+    import select
+    seen = b""
+    deadline = time.monotonic() + timeout
+    while needle not in seen:
+        left = deadline - time.monotonic()
+        if left <= 0:
+            raise AssertionError("no %r on the terminal within %ss; got:\n%s"
+                                 % (needle, timeout, seen.decode(errors="replace")))
+        ready, _, _ = select.select([fd], [], [], left)
+        if ready:
+            try:
+                chunk = os.read(fd, 4096)
+            except OSError:         # EIO: the other side closed
+                break
+            if not chunk:
+                break
+            seen += chunk
+    return seen
+
+
+def test_enable_pdb_interactive_session(extra_httpd):
+    """5.4.1 as the manual means it: httpd started by hand with -X
+    (-DONE_PROCESS) on a terminal stops at pdb's prompt inside the handler;
+    the developer steps into it, prints the request's URI, continues, and
+    the client then gets the handler's answer."""
+    import pty
+    import threading
+    server = extra_httpd("""
+<VirtualHost *:{port}>
+    ServerName pdbtty
+    DocumentRoot "{htdocs}/config/optimize"
+</VirtualHost>
+<Directory "{htdocs}/config/optimize">
+    SetHandler mod_python
+    PythonHandler sysinfo
+    PythonEnablePdb On
+</Directory>
+""", start=False, name="pdbtty")
+    master, slave = pty.openpty()
+    proc = subprocess.Popen(server.command("-X"), env=server.environment(),
+                            stdin=slave, stdout=slave, stderr=slave,
+                            start_new_session=True)
+    os.close(slave)
+    answer = {}
+    try:
+        def client():
+            deadline = time.monotonic() + 20
+            while True:
+                try:
+                    answer["r"] = server.get("/x", host="pdbtty", timeout=60)
+                    return
+                except requests.ConnectionError:
+                    if time.monotonic() > deadline:
+                        raise
+                    time.sleep(0.2)
+        t = threading.Thread(target=client, daemon=True)
+        t.start()
+        _read_until(master, b"(Pdb)")
+        os.write(master, b"step\n")        # from runcall's frame into handler
+        _read_until(master, b"(Pdb)")
+        os.write(master, b"p req.uri\n")
+        out = _read_until(master, b"(Pdb)")
+        assert b"'/x'" in out, out
+        os.write(master, b"continue\n")
+        t.join(30)
+        assert not t.is_alive(), "the request did not finish after continue"
+        r = answer["r"]
+        assert r.status_code == 200, r.text
+        assert r.json()["argv"] == ["mod_python"]
+    finally:
+        if proc.poll() is None:
+            proc.send_signal(signal.SIGTERM)
+            try:
+                proc.wait(15)
+            except subprocess.TimeoutExpired:
+                proc.kill()
+                proc.wait()
+        os.close(master)

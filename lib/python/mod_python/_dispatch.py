@@ -81,9 +81,22 @@ def _call_handler(req, handler, directory, phase, autoreload, debug, pdb_on,
     obj = resolve_object(req, module, object_str or _default_object(phase),
                          silent)
     if pdb_on:
-        import pdb
-        return pdb.runcall(obj, req)
+        return _run_under_pdb(obj, req)
     return obj(req)
+
+
+def _run_under_pdb(obj, req):
+    """PythonEnablePdb On: obj(req) under pdb, talking on httpd's stdio.
+
+    Giving pdb the streams explicitly makes it read lines from them instead
+    of calling input(): input() goes through GNU readline, whose hook is
+    process-wide and crashes the process when set from a subinterpreter.
+    nosigint because only the main thread of the main interpreter may set
+    signal handlers, and a handler may run in neither.
+    """
+    import pdb
+    debugger = pdb.Pdb(stdin=sys.stdin, stdout=sys.stdout, nosigint=True)
+    return debugger.runcall(obj, req)
 
 
 def _server_return(req, exc):
