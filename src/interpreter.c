@@ -6,6 +6,7 @@
 #include "mp_log.h"
 #include "mp_build_config.h"
 #include "_apachemodule.h"
+#include "_pspmodule.h"
 
 static apr_pool_t *child_pool;
 static apr_hash_t *interpreters;          /* name -> mp_interp            */
@@ -176,6 +177,11 @@ mp_python_child_init(apr_pool_t *pchild, server_rec *s)
     if (PyImport_AppendInittab("_apache", mp_init_apache_module) < 0) {
         mp_log_s(APLOG_CRIT, s, MP_PYTHON_INIT_FAILED,
                  "cannot register the _apache module");
+        return -1;
+    }
+    if (PyImport_AppendInittab("_psp", mp_init_psp_module) < 0) {
+        mp_log_s(APLOG_CRIT, s, MP_PYTHON_INIT_FAILED,
+                 "cannot register the _psp module");
         return -1;
     }
     status = start_python(s);
