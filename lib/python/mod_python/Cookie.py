@@ -295,6 +295,10 @@ def _parse(cls, text, make):
 
 # ------------------------------------------------------------------ classes
 
+_UNSET_SLOTS = ("version", "path", "domain", "secure", "comment",
+                "_expires", "max_age", "commentURL", "discard", "port")
+
+
 class Cookie(object):
     """Cookie(name, value[, **attributes]): one HTTP cookie.
 
@@ -312,10 +316,13 @@ class Cookie(object):
                  "port", "__data__")
 
     def __init__(self, name, value, **attributes):
-        for attr in ("version", "path", "domain", "secure", "comment",
-                     "expires", "max_age", "commentURL", "discard", "port"):
-            setattr(self, attr, None)
-        self.__data__ = {}
+        # None is valid for every attribute: set the slots directly rather
+        # than through the checks of __setattr__ (a cookie is made on
+        # every request that sets one).
+        init = object.__setattr__
+        for attr in _UNSET_SLOTS:
+            init(self, attr, None)
+        init(self, "__data__", {})
         self.name = name
         self.value = value
         for attr, attr_value in attributes.items():

@@ -128,6 +128,13 @@ class StringField(str):
     _DICTS = ("type_options", "disposition_options", "headers")
 
     @classmethod
+    def _named(cls, name, text):
+        # A url-encoded value: only its name differs from the defaults.
+        self = str.__new__(cls, text)
+        self.name = name
+        return self
+
+    @classmethod
     def _from_field(cls, field):
         # Only the Field is kept: the index of a form makes one of these
         # per simple value, so it should cost no more than the str.
@@ -388,7 +395,13 @@ class FieldStorage:
 
     def __init__(self, req, keep_blank_values=0, strict_parsing=0,
                  file_callback=None, field_callback=None):
-        self.list = []
+        # The inputs in order: (name, value) pairs as parse_qsl made them
+        # for url-encoded data, Field objects for multipart parts.  Field
+        # objects for the pairs, and the by-name index, are only made when
+        # asked for: most handlers read a few values by name, and making
+        # two objects per input would cost more than parsing them.
+        self._items = []
+        self._list = None
         self._index = None
         self._index_of = None
         self._req = req
@@ -422,10 +435,10 @@ class FieldStorage:
         except ValueError as exc:
             # Only with strict_parsing.
             raise _Malformed(str(exc))
-        append = self.list.append
-        simple = Field._simple
-        for name, value in pairs:
-            append(simple(name, value))
+        if self._items:
+            self._items.extend(pairs)
+        else:
+            self._items = pairs
 
     def _read_body(self, req, file_callback, field_callback):
         headers = req.headers_in
@@ -537,26 +550,64 @@ class FieldStorage:
             for piece in body:
                 _write_all(f, piece)
             f.seek(0)
-            self.list.append(Field(name, f, **kw))
+            self._items.append(Field(name, f, **kw))
         elif field_callback is not None:
             f = field_callback()
             self._track(f)
             for piece in body:
                 _write_all(f, piece)
             f.seek(0)
-            self.list.append(Field(name, f, **kw))
+            self._items.append(Field(name, f, **kw))
         else:
             data = bytearray()
             for piece in body:
                 data += piece
-            self.list.append(Field._simple(
+            self._items.append(Field._simple(
                 name, data.decode("utf-8", "replace"), **kw))
 
     # -- the mapping
 
+    @property
+    def list(self):
+        """Every input as a Field, in order (made on first use; changes
+        made to it show in the mapping)."""
+        if self._list is None:
+            simple = Field._simple
+            self._list = [item if isinstance(item, Field)
+                          else simple(item[0], item[1])
+                          for item in self._items]
+            self._index = None
+        return self._list
+
+    @list.setter
+    def list(self, value):
+        self._list = value
+        self._index = None
+
     def _by_name(self):
-        """name -> [StringField or Field, ...], rebuilt when list changes."""
-        lst = self.list
+        """name -> [StringField or Field or str, ...]; a str stands for a
+        StringField not made yet (see _wrap)."""
+        if self._list is None:
+            # Nobody has seen .list: the items cannot have changed.
+            index = self._index
+            if index is None:
+                index = {}
+                for item in self._items:
+                    if type(item) is tuple:
+                        name, value = item
+                    else:
+                        name = item.name
+                        value = item
+                        if item.filename is None:
+                            value = StringField._from_field(item)
+                    found = index.get(name)
+                    if found is None:
+                        index[name] = [value]
+                    else:
+                        found.append(value)
+                self._index = index
+            return index
+        lst = self._list
         if self._index is None or self._index_of != (id(lst), len(lst)):
             index = {}
             for field in lst:
@@ -568,10 +619,23 @@ class FieldStorage:
             self._index_of = (id(lst), len(lst))
         return self._index
 
+    def _wrap(self, name, found):
+        """found (a list in the index) with its plain str values made into
+        StringFields, in place so it happens once per value."""
+        for i, item in enumerate(found):
+            if type(item) is str:
+                found[i] = StringField._named(name, item)
+        return found
+
     def __getitem__(self, name):
         """A StringField, a Field (upload), or a list of them."""
         found = self._by_name()[name]
-        return found[0] if len(found) == 1 else list(found)
+        if len(found) == 1:
+            item = found[0]
+            if type(item) is str:
+                item = found[0] = StringField._named(name, item)
+            return item
+        return list(self._wrap(name, found))
 
     def get(self, name, default=None):
         """fs[name], or default when there is no such input."""
@@ -582,12 +646,25 @@ class FieldStorage:
 
     def getfirst(self, name, default=None):
         """The first value of input name, or default."""
-        found = self._by_name().get(name)
-        return found[0] if found else default
+        index = self._index
+        if index is None or self._list is not None:
+            index = self._by_name()
+        found = index.get(name)
+        if not found:
+            return default
+        item = found[0]
+        if type(item) is str:
+            item = str.__new__(StringField, item)
+            item.name = name
+            found[0] = item
+        return item
 
     def getlist(self, name):
         """Every value of input name, as a list (maybe empty)."""
-        return list(self._by_name().get(name, ()))
+        found = self._by_name().get(name)
+        if not found:
+            return []
+        return list(self._wrap(name, found))
 
     def keys(self):
         """The input names, in the order they first appear."""
