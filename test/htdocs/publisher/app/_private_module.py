@@ -1,0 +1,2 @@
+def index(req):
+    return "private module"

@@ -1,0 +1,2 @@
+def index(req):
+    return "same.py in a"

@@ -1,0 +1,5 @@
+def index(req):
+    return "sub/index.py index()"
+
+def page(req):
+    return "sub/index.py page()"

@@ -1,0 +1,184 @@
+"""mod_python.testhandler (manual 2.5, Troubleshooting): the page that
+describes mod_python's setup, with every value HTML-escaped."""
+
+import html.parser
+import os
+import re
+import sys
+
+HOST = "testhandler"
+
+HTTPD_CONF = """
+<VirtualHost *:{port}>
+    ServerName testhandler
+    DocumentRoot "{htdocs}/testhandler"
+    # 2.5, as printed
+    <Location /mpinfo>
+        SetHandler mod_python
+        PythonHandler mod_python.testhandler
+    </Location>
+    <Location /mpinfo-options>
+        SetHandler mod_python
+        PythonHandler mod_python.testhandler
+        PythonDebug On
+        PythonOption th.option "<b>option</b> & value"
+    </Location>
+</VirtualHost>
+"""
+
+
+class _Page(html.parser.HTMLParser):
+    """{section title: {row name: value}} of the test page's tables."""
+
+    def __init__(self):
+        super().__init__()
+        self.sections = {}
+        self.tree = []
+        self._where = None
+        self._text = ""
+        self._row = []
+        self._current = None
+
+    def handle_starttag(self, tag, attrs):
+        if tag in ("h2", "th", "td", "li"):
+            self._where = tag
+            self._text = ""
+
+    def handle_endtag(self, tag):
+        if tag != self._where and not (tag == "li" and self._where):
+            return
+        if tag == "h2":
+            self._current = self.sections.setdefault(self._text, {})
+        elif tag == "th":
+            self._row = [self._text]
+        elif tag == "td" and self._row:
+            self._current[self._row[0]] = self._text
+            self._row = []
+        elif tag == "li":
+            self.tree.append(self._text.strip())
+        self._where = None
+
+    def handle_data(self, data):
+        if self._where:
+            self._text += data
+
+
+def page(httpd, path="/mpinfo", **kw):
+    r = httpd.get(path, host=HOST, **kw)
+    assert r.status_code == 200
+    assert r.headers["Content-Type"] == "text/html; charset=utf-8"
+    parser = _Page()
+    parser.feed(r.text)
+    return r, parser
+
+
+def test_versions(httpd):
+    """2.5: the page gives the mod_python, Python and Apache versions and
+    the MPM."""
+    r, p = page(httpd)
+    versions = p.sections["Versions"]
+    assert versions["mod_python"] == "3.2.10"
+    assert versions["mod_python (C module)"] == "3.2.10"
+    assert versions["Python"].split()[0] == sys.version.split()[0]
+    assert re.match(r"Apache/2\.4\.\d+", versions["Apache"])
+    assert versions["MPM"].startswith(httpd.mpm + " (")
+
+
+def test_mpm_queries(httpd):
+    """2.5 with 4.5.1 mpm_query: the MPM's answers."""
+    _, p = page(httpd)
+    mpm = p.sections["MPM (apache.mpm_query())"]
+    threaded = httpd.mpm != "prefork"
+    assert mpm["AP_MPMQ_IS_THREADED"] == ("1" if threaded else "0")
+    assert mpm["AP_MPMQ_IS_FORKED"] != "0"
+    assert mpm["AP_MPMQ_MAX_DAEMONS"] in ("4", "10")
+
+
+def test_interpreter(httpd):
+    """2.5: the interpreter (named after the virtual host), the process,
+    sys.path."""
+    _, p = page(httpd)
+    interp = p.sections["Interpreter"]
+    assert interp["name (req.interpreter)"] == "testhandler"
+    assert int(interp["process id"]) in httpd.children()
+    assert httpd.python_lib in interp["sys.path"].split("\n")
+    assert interp["server root (apache.server_root())"] == httpd.root
+
+
+def test_request_members(httpd):
+    """2.5: the request's members."""
+    _, p = page(httpd, "/mpinfo?a=1")
+    req = p.sections["Request members"]
+    assert req["req.uri"] == "/mpinfo"
+    assert req["req.args"] == "a=1"
+    assert req["req.method"] == "GET"
+    assert req["req.the_request"] == "GET /mpinfo?a=1 HTTP/1.1"
+    assert req["req.handler"] == "mod_python"
+    assert req["req.phase"] == "PythonHandler"
+    assert req["req.interpreter"] == "testhandler"
+    headers = p.sections["Request headers (req.headers_in)"]
+    assert headers["Host"] == "testhandler"
+    env = p.sections[
+        "CGI environment (req.subprocess_env after add_common_vars())"]
+    assert env["REMOTE_ADDR"] == "127.0.0.1"
+    assert env["HTTP_HOST"] == "testhandler"
+
+
+def test_configuration_and_options(httpd):
+    """2.5: the configuration (req.get_config()) and the options
+    (req.get_options()) in effect."""
+    _, p = page(httpd, "/mpinfo-options")
+    config = p.sections["mod_python configuration (req.get_config())"]
+    assert config["PythonDebug"] == "1"
+    options = p.sections["Options (req.get_options())"]
+    assert options["th.option"] == "<b>option</b> & value"
+    _, p = page(httpd)
+    assert "PythonDebug" not in p.sections[
+        "mod_python configuration (req.get_config())"]
+    assert "th.option" not in p.sections["Options (req.get_options())"]
+
+
+def test_server_and_connection(httpd):
+    """2.5: the server and connection objects."""
+    _, p = page(httpd)
+    server = p.sections["Server (req.server)"]
+    assert server["req.server.server_hostname"] == "testhandler"
+    assert server["req.server.is_virtual"] in ("1", "True")
+    conn = p.sections["Connection (req.connection)"]
+    assert conn["req.connection.remote_ip"] == "127.0.0.1"
+
+
+def test_config_tree(httpd):
+    """2.5 with 4.5.1 config_tree: Apache's configuration, as a tree."""
+    _, p = page(httpd)
+    assert "Apache configuration tree (apache.config_tree())" in p.sections
+    assert any(item.startswith("ServerName testhandler")
+               for item in p.tree)
+    assert any(item.startswith("PythonHandler mod_python.testhandler")
+               for item in p.tree)
+
+
+def test_values_escaped(httpd):
+    """Every value is HTML-escaped: markup sent by the client (a header,
+    the query string) or found in the configuration is shown, not run."""
+    script = "<script>alert('x')</script>"
+    status, _, body = httpd.raw_request(
+        "/mpinfo-options?q=%s" % script.replace(" ", "%20"), host=HOST,
+        headers=[("X-Evil", script)])
+    assert status == 200
+    text = body.decode("utf-8")
+    assert "<script>" not in text
+    assert "<b>option</b>" not in text
+    assert ("&lt;script&gt;alert(&#x27;x&#x27;)&lt;/script&gt;"
+            in text)
+    assert "&lt;b&gt;option&lt;/b&gt; &amp; value" in text
+    _, p = page(httpd, "/mpinfo", headers={"X-Evil": script})
+    assert p.sections["Request headers (req.headers_in)"]["X-Evil"] == script
+
+
+def test_not_elsewhere(httpd):
+    """2.5: the handler answers only where it is configured."""
+    r = httpd.get("/", host=HOST)
+    assert r.status_code == 200
+    assert "mod_python test page" not in r.text
+    assert os.path.isdir(os.path.join(httpd.htdocs, "testhandler"))
