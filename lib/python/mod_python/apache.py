@@ -105,6 +105,8 @@ _export_constants(("APLOG_", "M_", "AP_MPMQ_", "REMOTE_", "PROXYREQ_"))
 # The name of the interpreter this module was imported in.
 interpreter = _apache.interpreter if hasattr(_apache, "interpreter") else None
 mp_version = _apache.mp_version
+# The Apache httpd this mod_python runs in, e.g. "Apache/2.4.62 (Debian)".
+apache_version = _apache.apache_version
 
 
 # ------------------------------------------------ the request being handled

@@ -24,7 +24,6 @@ import os
 import sys
 import threading
 
-import _apache
 
 from . import apache
 from . import version as _mp_package_version
@@ -99,7 +98,7 @@ def _sections(req):
         ("mod_python", _mp_package_version),
         ("mod_python (C module)", apache.mp_version),
         ("Python", sys.version),
-        ("Apache", _apache_version()),
+        ("Apache", apache.apache_version),
         ("MPM", _mpm_name()),
     ]
     yield "Interpreter", [
@@ -136,12 +135,6 @@ def _sections(req):
         ("req.connection." + name, _get(req.connection, name))
         for name in _CONNECTION_MEMBERS
     ]
-
-
-def _apache_version():
-    value = getattr(apache, "apache_version", None)
-    return value if value is not None else getattr(_apache,
-                                                   "apache_version", "?")
 
 
 def _mpm_name():
