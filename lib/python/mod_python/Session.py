@@ -1,0 +1,894 @@
+"""mod_python.Session -- sessions that persist across requests (manual 4.8).
+
+A session is a ``dict`` whose contents outlive the request: the client
+carries a random session id in a cookie (``pysid``), and the server keeps
+the data under that id in a store:
+
+``FileSession``    one pickle file per session in ``<dir>/mp_sess/``
+``DbmSession``     one dbm file for all sessions (``mp_sess.dbm``)
+``MemorySession``  a dictionary in the serving process
+
+``Session(req)`` picks one of them (``PythonOption session``, else by the
+MPM).  ``BaseSession`` holds what they share: the id and its cookie, expiry,
+and locking, so that while one request has a session, a second request for
+the same session waits (across processes and threads: the lock is one of
+the global mutexes mod_python creates at start-up, see
+``_apache._global_lock``).
+
+Session ids are 32 lowercase hex digits from ``secrets``.  Anything else a
+client sends as an id is ignored before it reaches a file name or a dbm
+key.  The stores hold pickles; only this module writes them, under a
+directory or in a file the client cannot name, so unpickling them trusts
+nothing the client sent.
+"""
+
+import dbm as _dbm_package
+import errno
+import os
+import pickle
+import random
+import secrets
+import tempfile
+import threading
+import time
+
+import _apache
+from . import apache
+from . import Cookie
+
+# One request in CLEANUP_CHANCE (on average) also sweeps expired sessions
+# out of the store, after its response has gone.
+CLEANUP_CHANCE = 1000
+
+DFT_TIMEOUT = 30 * 60
+DFT_COOKIE_NAME = "pysid"
+DFT_GRACE_PERIOD = 240
+DFT_CLEANUP_TIME_LIMIT = 2
+
+SID_LENGTH = 32
+_SID_CHARS = "0123456789abcdef"
+
+# locks.c keeps global mutex 0 out of the hashed session locks, for the dbm
+# store: session locks and the dbm lock can never be the same mutex (unless
+# there is only one mutex, see DbmSession._dbm).
+_DBM_LOCK_INDEX = 0
+
+_PICKLE_PROTOCOL = pickle.HIGHEST_PROTOCOL
+
+# Session ids whose lock each thread holds: taking a lock this thread
+# already holds would wait for ever (the global mutexes do not nest).
+_local = threading.local()
+
+
+def _valid_sid(sid):
+    """Whether sid has the shape of an id this module generates.
+
+    This is what keeps a client's '../x', '/etc/passwd' or NUL byte from
+    ever becoming part of a file name or a dbm key.
+    """
+    return (type(sid) is str and len(sid) == SID_LENGTH
+            and not sid.strip(_SID_CHARS))
+
+
+def _new_sid():
+    return secrets.token_hex(SID_LENGTH // 2)
+
+
+def _held_sids():
+    held = getattr(_local, "sids", None)
+    if held is None:
+        held = _local.sids = set()
+    return held
+
+
+def _flag(options, name, default):
+    """A boolean PythonOption: 1/0, on/off, true/false, yes/no."""
+    value = options.get(name)
+    if value is None or value == "":
+        return default
+    value = value.strip().lower()
+    if value in ("1", "on", "true", "yes"):
+        return True
+    if value in ("0", "off", "false", "no"):
+        return False
+    raise ValueError("PythonOption %s must be On or Off (1/0, true/false, "
+                     "yes/no), not %r" % (name, value))
+
+
+def _seconds(options, name, default):
+    """A PythonOption holding a number of seconds (>= 0)."""
+    value = options.get(name)
+    if value is None or value == "":
+        return default
+    try:
+        number = float(value)
+    except ValueError:
+        number = -1
+    if not number >= 0:
+        raise ValueError("PythonOption %s must be a number of seconds, "
+                         "not %r" % (name, value))
+    return number
+
+
+def _cookie_path(req, options):
+    """The path of the session cookie: PythonOption ApplicationPath, else
+    the directory of the handler directive relative to DocumentRoot."""
+    path = options.get("ApplicationPath")
+    if path:
+        return path
+    # The directory of the Python*Handler directive now running (with a
+    # trailing slash), or None when it was not in a <Directory>.
+    directory = getattr(req, "_handler_dir", None)
+    if directory:
+        root = req.document_root().rstrip("/")
+        if directory.startswith(root + "/"):
+            return directory[len(root):].rstrip("/") or "/"
+    # Outside DocumentRoot (an Alias, a <Location>): no path below the
+    # root can be computed, so the cookie covers the whole site.
+    return "/"
+
+
+def _unlock_at_end(session):
+    # Registered by lock(): runs when the request is over.
+    session.unlock()
+
+
+class BaseSession(dict):
+    """A session: a dict whose contents persist across requests.
+
+    ``BaseSession(req[, sid, secret, timeout, lock])``
+
+    Not used directly: a subclass provides the store through ``do_load()``,
+    ``do_save(data)`` and ``do_delete()``.  The id comes from *sid* or the
+    session cookie; an id that is malformed, unknown or expired gives a new
+    session with a new id (and a Set-Cookie header for it).  With *secret*
+    the cookie is signed (``Cookie.SignedCookie``) and an id whose signature
+    does not verify is ignored.  *timeout* (seconds, default 1800) applies
+    to new sessions; a stored session keeps its own.  With *lock* true (the
+    default) the session is locked until the end of the request.
+    """
+
+    def __init__(self, req, sid=None, secret=None, timeout=0, lock=1):
+        dict.__init__(self)
+        self._req = req
+        self._secret = secret
+        self._lock = lock
+        self._locked = False
+        self._held = None
+        self._unlock_registered = False
+        self._new = True
+        self._invalid = False
+        self._created = 0.0
+        self._accessed = 0.0
+        self._timeout = timeout or DFT_TIMEOUT
+        self._sid = None
+        # A subclass may have fetched the options already (one call less).
+        options = self.__dict__.get("_options")
+        if options is None:
+            options = self._options = req.get_options()
+        self._cookie_name = (options.get("session_cookie_name")
+                             or DFT_COOKIE_NAME)
+
+        self.init_lock()
+        if not sid:
+            sid = self._sid_from_cookie()
+        if sid and _valid_sid(sid):
+            self._sid = sid
+            if lock:
+                self.lock()
+            if self.load():
+                self._new = False
+            else:
+                self.unlock()
+        now = time.time()
+        if self._new:
+            self._sid = _new_sid()
+            if lock:
+                self.lock()
+            Cookie.add_cookie(req, self.make_cookie())
+            self._created = now
+            self._timeout = timeout or DFT_TIMEOUT
+        self._accessed = now
+
+        chance = CLEANUP_CHANCE
+        if chance and random.random() * chance < 1:
+            self.cleanup()
+
+    # -- the id and its cookie ------------------------------------------
+
+    def _sid_from_cookie(self):
+        req = self._req
+        header = req.headers_in.get("cookie")
+        # Most requests without our cookie need no parsing at all.
+        if not header or self._cookie_name not in str(header):
+            return None
+        # Cookie.parse takes any text without an error: what a client
+        # sends cannot make this raise (a bad secret can, and should).
+        if self._secret:
+            cookies = Cookie.get_cookies(req, Cookie.SignedCookie,
+                                         secret=self._secret)
+        else:
+            cookies = Cookie.get_cookies(req)
+        cookie = cookies.get(self._cookie_name)
+        if cookie is None:
+            return None
+        if self._secret and not isinstance(cookie, Cookie.SignedCookie):
+            # parse() hands back a plain Cookie when the signature fails.
+            return None
+        return cookie.value
+
+    def make_cookie(self):
+        """The cookie that carries this session's id to the client."""
+        if self._secret:
+            cookie = Cookie.SignedCookie(self._cookie_name, self._sid,
+                                         self._secret)
+        else:
+            cookie = Cookie.Cookie(self._cookie_name, self._sid)
+        cookie.path = _cookie_path(self._req, self._options)
+        return cookie
+
+    # -- what the manual lists -------------------------------------------
+
+    def is_new(self):
+        """True if this session was just created (its id was generated
+        now), False if it was loaded from the store."""
+        return self._new
+
+    def id(self):
+        """The session id (32 hex digits)."""
+        return self._sid
+
+    def created(self):
+        """When the session was created, in seconds since the epoch."""
+        return self._created
+
+    def last_accessed(self):
+        """When the session was last accessed (this request, once it has
+        been loaded), in seconds since the epoch."""
+        return self._accessed
+
+    def timeout(self):
+        """The session's timeout in seconds."""
+        return self._timeout
+
+    def set_timeout(self, secs):
+        """Set the session's timeout to secs seconds (stored by save())."""
+        self._timeout = secs
+
+    def invalidate(self):
+        """Delete the session from the store and tell the client to drop
+        its cookie; a later save() of this object stores nothing."""
+        cookie = self.make_cookie()
+        cookie.expires = 0
+        cookie.max_age = 0
+        Cookie.add_cookie(self._req, cookie)
+        self.delete()
+        self._invalid = True
+
+    def load(self):
+        """Replace the contents with what the store holds for this id.
+
+        Returns True if a session was found and has not expired.  An
+        expired session is removed from the store.
+        """
+        data = self.do_load()
+        if data is None:
+            return False
+        if time.time() - data["_accessed"] > data["_timeout"]:
+            self.do_delete()
+            return False
+        self._created = data["_created"]
+        self._accessed = data["_accessed"]
+        self._timeout = data["_timeout"]
+        self.clear()
+        self.update(data["_data"])
+        return True
+
+    def save(self):
+        """Write the session's contents to the store."""
+        if not self._invalid:
+            self.do_save({"_data": dict(self),
+                          "_created": self._created,
+                          "_accessed": self._accessed,
+                          "_timeout": self._timeout})
+
+    def delete(self):
+        """Remove the session from the store (and empty this dict)."""
+        self.do_delete()
+        self.clear()
+
+    def init_lock(self):
+        """Prepare the session lock.  BaseSession's lock needs nothing;
+        a subclass with its own locking overrides this with lock() and
+        unlock()."""
+
+    def lock(self):
+        """Lock this session, waiting while another request (process or
+        thread) has it locked.  The lock is released by unlock() or, at
+        the latest, when the request ends."""
+        if self._locked:
+            return
+        sid = self._sid
+        held = _held_sids()
+        if sid in held:
+            # The same thread locking the same id twice would wait for
+            # itself for ever: a second session object for one id in one
+            # request (or in an internal redirect of it).
+            raise RuntimeError(
+                "session %s is already locked by this thread: use one "
+                "session object per request (or lock=0 for the others)"
+                % sid)
+        _apache._global_lock(self._req.server, sid)
+        held.add(sid)
+        self._held = held
+        self._locked = True
+        if not self._unlock_registered:
+            self._req.register_cleanup(_unlock_at_end, self)
+            self._unlock_registered = True
+
+    def unlock(self):
+        """Release the session lock, if this object holds it."""
+        if self._locked:
+            self._locked = False
+            self._held.discard(self._sid)
+            _apache._global_unlock(self._req.server, self._sid)
+
+    def cleanup(self):
+        """Remove expired sessions from the store.  Called by the
+        constructor once in CLEANUP_CHANCE requests.  Subclasses register
+        the actual work with req.register_cleanup, so that it runs after
+        the response has been sent."""
+
+    # -- the store: subclasses implement these -----------------------------
+
+    def do_load(self):
+        """The stored data of this id: a dict with keys '_data',
+        '_created', '_accessed', '_timeout'; None if there is none (or it
+        is unreadable)."""
+        return None
+
+    def do_save(self, data):
+        """Store data (the dict do_load returns) under this id."""
+
+    def do_delete(self):
+        """Remove this id from the store."""
+
+    # -- helpers for the stores ----------------------------------------------
+
+    def _decode(self, blob, where):
+        """Unpickle a stored session; None (and a log line) if it is not
+        one.  The blob comes from the store, never from the client."""
+        data = _unpickle_session(blob)
+        if data is None:
+            self._req.log_error(
+                "mod_python.Session: session %s: corrupt data in %s "
+                "ignored; a new session is started"
+                % (self._sid, where), apache.APLOG_WARNING)
+        return data
+
+
+def _unpickle_session(blob):
+    """The session dict pickled in blob, or None if it is not one."""
+    try:
+        data = pickle.loads(blob)
+    except Exception:
+        # Garbage can make pickle raise nearly anything.
+        return None
+    if (type(data) is not dict or type(data.get("_data")) is not dict):
+        return None
+    for key in ("_created", "_accessed", "_timeout"):
+        if not isinstance(data.get(key), (int, float)):
+            return None
+    return data
+
+
+# ---------------------------------------------------------------- dbm store
+
+def _default_dbm_file(options):
+    name = options.get("session_dbm")
+    if name:
+        return name
+    directory = options.get("session_directory") or tempfile.gettempdir()
+    return os.path.join(directory, "mp_sess.dbm")
+
+
+class DbmSession(BaseSession):
+    """A session stored in a dbm file shared by all sessions.
+
+    ``DbmSession(req[, dbm, sid, secret, dbmtype, timeout, lock])``
+
+    *dbm* is the file name; by default ``PythonOption session_dbm``, else
+    ``mp_sess.dbm`` in ``PythonOption session_directory``, else in
+    ``tempfile.gettempdir()``.  The file is created with mode 0640.
+    *dbmtype* is the dbm module to use (e.g. ``dbm.gnu``); by default the
+    ``dbm`` package, which picks the file's existing type or its default.
+    Every access to the file holds a global mutex, so processes and threads
+    take turns.
+    """
+
+    def __init__(self, req, dbm=None, sid=None, secret=None, dbmtype=None,
+                 timeout=0, lock=1):
+        self._options = req.get_options()
+        if not dbm:
+            dbm = _default_dbm_file(self._options)
+        self._dbmfile = dbm
+        self._dbmtype = _dbm_package if dbmtype is None else dbmtype
+        BaseSession.__init__(self, req, sid=sid, secret=secret,
+                             timeout=timeout, lock=lock)
+
+    def _dbm(self, work):
+        """work(db) with the dbm file open, under the dbm lock."""
+        server = self._req.server
+        # With a single global mutex, the session lock this object may hold
+        # *is* the dbm lock: taking it again would wait for ever.
+        take = not (self._locked and _apache._global_lock_count() == 1)
+        if take:
+            _apache._global_lock(server, "mp_sess.dbm", _DBM_LOCK_INDEX)
+        try:
+            db = self._dbmtype.open(self._dbmfile, "c", 0o640)
+            try:
+                return work(db)
+            finally:
+                db.close()
+        finally:
+            if take:
+                _apache._global_unlock(server, "mp_sess.dbm",
+                                       _DBM_LOCK_INDEX)
+
+    def do_load(self):
+        sid = self._sid
+
+        def read(db):
+            try:
+                return db[sid]
+            except KeyError:
+                return None
+
+        blob = self._dbm(read)
+        if blob is None:
+            return None
+        data = self._decode(blob, "%s (dbm)" % self._dbmfile)
+        if data is None:
+            self.do_delete()
+        return data
+
+    def do_save(self, data):
+        blob = pickle.dumps(data, _PICKLE_PROTOCOL)
+        sid = self._sid
+
+        def write(db):
+            db[sid] = blob
+
+        self._dbm(write)
+
+    def do_delete(self):
+        sid = self._sid
+
+        def remove(db):
+            try:
+                del db[sid]
+            except KeyError:
+                pass
+
+        self._dbm(remove)
+
+    def cleanup(self):
+        """Register a sweep of the dbm file that removes expired (and
+        unreadable) sessions after the response."""
+        self._req.register_cleanup(_dbm_cleanup, self)
+
+
+def _dbm_cleanup(session):
+    # The request is over: let this session's next request in now rather
+    # than after the sweep.
+    session.unlock()
+
+    def sweep(db):
+        now = time.time()
+        removed = 0
+        keys = db.keys()
+        for key in keys:
+            data = _unpickle_session(db[key])
+            if data is None or now - data["_accessed"] > data["_timeout"]:
+                del db[key]
+                removed += 1
+        return len(keys), removed
+
+    examined, removed = session._dbm(sweep)
+    session._req.log_error(
+        "mod_python.Session: DbmSession cleanup of %s: %d sessions "
+        "examined, %d removed" % (session._dbmfile, examined, removed),
+        apache.APLOG_INFO)
+
+
+# --------------------------------------------------------------- file store
+
+class FileSession(BaseSession):
+    """A session stored in a file of its own.
+
+    ``FileSession(req[, sid, secret, timeout, lock, fast_cleanup,
+    verify_cleanup])``
+
+    The files are in ``mp_sess/`` under ``PythonOption session_directory``
+    (default ``tempfile.gettempdir()``), created with mode 0700 if missing;
+    a file is named after its session id.  A save writes another file (the
+    session's spare, or with lock=0 a temporary file) and puts it in place
+    atomically, so a session is never seen half written.  *fast_cleanup*
+    and *verify_cleanup* (default True, or ``PythonOption
+    session_fast_cleanup`` / ``session_verify_cleanup``) choose how the
+    cleanup decides that a file has expired: by its modification time, by
+    the timeout stored in it, or both.
+    """
+
+    def __init__(self, req, sid=None, secret=None, timeout=0, lock=1,
+                 fast_cleanup=None, verify_cleanup=None):
+        self._options = req.get_options()
+        directory = (self._options.get("session_directory")
+                     or tempfile.gettempdir())
+        self._sessdir = os.path.join(directory, "mp_sess")
+        self._fast_cleanup = fast_cleanup
+        self._verify_cleanup = verify_cleanup
+        BaseSession.__init__(self, req, sid=sid, secret=secret,
+                             timeout=timeout, lock=lock)
+
+    def _path(self):
+        # Only ever called with a validated id (hex digits): the name
+        # cannot leave the directory.
+        return os.path.join(self._sessdir, self._sid)
+
+    def do_load(self):
+        path = self._path()
+        try:
+            fd = os.open(path, os.O_RDONLY)
+        except FileNotFoundError:
+            return None
+        try:
+            blob = _read_all(fd)
+        finally:
+            os.close(fd)
+        # A damaged file is left to the cleanup: without the lock (lock=0)
+        # it may only have been read while a writer replaced it.
+        return self._decode(blob, path)
+
+    def do_save(self, data):
+        blob = pickle.dumps(data, _PICKLE_PROTOCOL)
+        path = self._path()
+        if self._locked:
+            # No other (locking) writer of this session can run now, so
+            # its one spare file is ours to fill.
+            spare = path + _SPARE_SUFFIX
+            fd = self._create(spare, os.O_WRONLY | os.O_CREAT)
+            try:
+                _write_all(fd, blob)
+                os.ftruncate(fd, len(blob))
+            finally:
+                os.close(fd)
+            # Swap it with the session file, atomically: the old version
+            # becomes the next spare.  Reusing two inodes rather than
+            # creating one per save matters: on a journalled file system
+            # (ext4) creating a file and renaming it over another can cost
+            # tens of times more than rewriting an existing file.
+            if not _exchange(spare, path):
+                os.replace(spare, path)
+            return
+        # Unlocked (lock=0): writers of this session may run at the same
+        # time, so each writes a temporary file of its own (per process
+        # and thread) and renames it over the session file.
+        tmp = "%s.%d.%d.tmp" % (path, os.getpid(), threading.get_ident())
+        fd = self._create(tmp, os.O_WRONLY | os.O_CREAT | os.O_TRUNC)
+        try:
+            try:
+                _write_all(fd, blob)
+            finally:
+                os.close(fd)
+            os.replace(tmp, path)
+        except BaseException:
+            _unlink(tmp)
+            raise
+
+    def _create(self, path, flags):
+        try:
+            return os.open(path, flags, 0o600)
+        except FileNotFoundError:
+            # First session ever (or someone removed mp_sess): make it.
+            # The directory above must exist, as the manual says.
+            try:
+                os.mkdir(self._sessdir, 0o700)
+            except FileExistsError:
+                pass
+            return os.open(path, flags, 0o600)
+
+    def do_delete(self):
+        path = self._path()
+        _unlink(path)
+        _unlink(path + _SPARE_SUFFIX)
+
+    def cleanup(self):
+        """Register a sweep of the session directory that removes expired
+        session files after the response (see the manual's FileSession
+        section for fast_cleanup, verify_cleanup, session_grace_period and
+        session_cleanup_time_limit)."""
+        options = self._options
+        try:
+            fast = self._fast_cleanup
+            if fast is None:
+                fast = _flag(options, "session_fast_cleanup", True)
+            verify = self._verify_cleanup
+            if verify is None:
+                verify = _flag(options, "session_verify_cleanup", True)
+            grace = _seconds(options, "session_grace_period",
+                             DFT_GRACE_PERIOD)
+            limit = _seconds(options, "session_cleanup_time_limit",
+                             DFT_CLEANUP_TIME_LIMIT)
+        except ValueError as exc:
+            # A configuration error must not turn a random request into a
+            # 500: say so and leave the files for a fixed configuration.
+            self._req.log_error("mod_python.Session: FileSession cleanup "
+                                "not run: %s" % exc, apache.APLOG_ERR)
+            return
+        self._req.register_cleanup(
+            _file_cleanup, (self, bool(fast), bool(verify) or not fast,
+                            grace, limit))
+
+
+# Each session file <sid> may have a spare, <sid>.spare: the inode the next
+# save writes before swapping it in.
+_SPARE_SUFFIX = ".spare"
+
+
+def _read_all(fd):
+    # os.read rather than open(): no buffered file object per request.
+    chunks = []
+    while True:
+        chunk = os.read(fd, 65536)
+        if not chunk:
+            return b"".join(chunks)
+        chunks.append(chunk)
+
+
+def _write_all(fd, blob):
+    view = memoryview(blob)
+    while view:
+        view = view[os.write(fd, view):]
+
+
+# renameat2(2), found on first use: (function, errno getter), or False
+# where the C library lacks it.  Python has no binding of its own.
+_renameat2 = None
+
+
+def _exchange(a, b):
+    """Swap the files at paths a and b atomically (Linux renameat2 with
+    RENAME_EXCHANGE).  False if b does not exist or this system or file
+    system cannot exchange; the caller then renames."""
+    global _renameat2
+    if _renameat2 is None:
+        try:
+            import ctypes
+            function = ctypes.CDLL(None, use_errno=True).renameat2
+            function.argtypes = (ctypes.c_int, ctypes.c_char_p, ctypes.c_int,
+                                 ctypes.c_char_p, ctypes.c_uint)
+            function.restype = ctypes.c_int
+            _renameat2 = (function, ctypes.get_errno)
+        except (ImportError, OSError, AttributeError):
+            _renameat2 = False
+    if not _renameat2:
+        return False
+    function, get_errno = _renameat2
+    at_fdcwd, rename_exchange = -100, 2
+    if function(at_fdcwd, os.fsencode(a), at_fdcwd, os.fsencode(b),
+                rename_exchange) == 0:
+        return True
+    err = get_errno()
+    if err in (errno.ENOENT, errno.EINVAL, errno.ENOSYS, errno.EOPNOTSUPP,
+               errno.EXDEV):
+        return False
+    raise OSError(err, os.strerror(err), a)
+
+
+# The file in mp_sess/ that holds where the last time-limited sweep
+# stopped; its lock also keeps two sweeps from running at once.
+_POSITION_FILE = ".cleanup_position"
+
+
+def _file_cleanup(args):
+    session, fast, verify, grace, limit = args
+    # The request is over: let this session's next request in now rather
+    # than after the sweep.
+    session.unlock()
+    import fcntl
+    req = session._req
+    sessdir = session._sessdir
+    try:
+        fd = os.open(os.path.join(sessdir, _POSITION_FILE),
+                     os.O_RDWR | os.O_CREAT, 0o600)
+    except FileNotFoundError:
+        return                                  # no sessions yet
+    with open(fd, "r+", encoding="ascii", errors="replace") as posfile:
+        try:
+            fcntl.flock(posfile, fcntl.LOCK_EX | fcntl.LOCK_NB)
+        except BlockingIOError:
+            return                              # another sweep is running
+        # Only ever compared with names, never opened: no check needed.
+        start = posfile.read().strip()
+        result = _sweep(session, sessdir, start, fast, verify, grace, limit)
+        examined, removed, stopped_at = result
+        posfile.seek(0)
+        posfile.truncate()
+        posfile.write(stopped_at)
+    if stopped_at:
+        req.log_error(
+            "mod_python.Session: FileSession cleanup of %s stopped by "
+            "session_cleanup_time_limit (%gs) after %d files (%d removed); "
+            "the next one resumes after %s"
+            % (sessdir, limit, examined, removed, stopped_at),
+            apache.APLOG_NOTICE)
+    else:
+        req.log_error(
+            "mod_python.Session: FileSession cleanup of %s done: %d files "
+            "examined%s, %d removed"
+            % (sessdir, examined, " from %s" % start if start else "",
+               removed), apache.APLOG_INFO)
+
+
+def _sweep(session, sessdir, start, fast, verify, grace, limit):
+    """Remove expired session files whose names sort after start.
+
+    Returns (session files examined, removed, name to resume after or ''
+    if the end of the directory was reached).
+    """
+    server = session._req.server
+    timeout = session._timeout
+    now = time.time()
+    deadline = time.monotonic() + limit if limit > 0 else None
+    names = sorted(os.listdir(sessdir))
+    if start:
+        import bisect
+        names = names[bisect.bisect_right(names, start):]
+    examined = removed = 0
+    last = ""
+    for name in names:
+        if (deadline is not None and examined
+                and time.monotonic() > deadline):
+            return examined, removed, last
+        last = name
+        path = os.path.join(sessdir, name)
+        if len(name) > SID_LENGTH and _valid_sid(name[:SID_LENGTH]):
+            # A spare (or a temporary file left by a process that died
+            # while saving): if it is that old its session is gone or
+            # idle, and a save makes a new one.
+            try:
+                if _older_than(path, now, timeout + grace):
+                    _unlink(path)
+            except FileNotFoundError:
+                pass
+            continue
+        if not _valid_sid(name):
+            continue
+        examined += 1
+        try:
+            if not _expired(path, now, timeout, grace, fast, verify):
+                continue
+            # A request may have this session right now: leave it to a
+            # later sweep rather than pull the file from under it.
+            if not _apache._global_trylock(server, name):
+                continue
+            try:
+                # Decided without the lock: a request may have saved the
+                # session since.  Under the lock no (locking) writer runs.
+                if _expired(path, time.time(), timeout, grace, fast, verify):
+                    if _unlink(path):
+                        removed += 1
+                    _unlink(path + _SPARE_SUFFIX)
+            finally:
+                _apache._global_unlock(server, name)
+        except FileNotFoundError:
+            continue
+    return examined, removed, ""
+
+
+def _expired(path, now, timeout, grace, fast, verify):
+    """Whether the session file at path may go (see FileSession)."""
+    if fast and not _older_than(path, now, timeout + grace):
+        return False
+    if not verify:
+        return True
+    with open(path, "rb") as f:
+        data = _unpickle_session(f.read())
+    if data is None:
+        # Unreadable: kept for a grace period in case it is being looked
+        # at, then dropped.
+        return _older_than(path, now, grace)
+    return now - data["_accessed"] > data["_timeout"] + grace
+
+
+def _older_than(path, now, seconds):
+    return now - os.stat(path).st_mtime > seconds
+
+
+def _unlink(path):
+    try:
+        os.unlink(path)
+        return True
+    except FileNotFoundError:
+        return False
+
+
+# ------------------------------------------------------------- memory store
+
+# sid -> (last access, timeout, pickled data).  Per process and per
+# interpreter: only useful when one process serves every request.
+_memory_store = {}
+
+
+class MemorySession(BaseSession):
+    """A session stored in a dictionary of the serving process.
+
+    ``MemorySession(req[, sid, secret, timeout, lock])``
+
+    The fastest store, but only correct when a single process serves all
+    requests (a threaded MPM with one child); sessions are lost when the
+    process exits.  The data is stored pickled, so that it is a snapshot
+    taken by save(), as with the other stores.
+    """
+
+    def __init__(self, req, sid=None, secret=None, timeout=0, lock=1):
+        BaseSession.__init__(self, req, sid=sid, secret=secret,
+                             timeout=timeout, lock=lock)
+
+    def do_load(self):
+        entry = _memory_store.get(self._sid)
+        if entry is None:
+            return None
+        return pickle.loads(entry[2])
+
+    def do_save(self, data):
+        _memory_store[self._sid] = (data["_accessed"], data["_timeout"],
+                                    pickle.dumps(data, _PICKLE_PROTOCOL))
+
+    def do_delete(self):
+        _memory_store.pop(self._sid, None)
+
+    def cleanup(self):
+        """Register a sweep of the process's sessions after the
+        response."""
+        self._req.register_cleanup(_memory_cleanup, self)
+
+
+def _memory_cleanup(session):
+    now = time.time()
+    for sid, (accessed, timeout, _) in list(_memory_store.items()):
+        if now - accessed > timeout:
+            _memory_store.pop(sid, None)
+
+
+# ------------------------------------------------------------------ choice
+
+_CLASSES = {
+    "DbmSession": DbmSession,
+    "FileSession": FileSession,
+    "MemorySession": MemorySession,
+}
+
+
+def Session(req, sid=None, secret=None, timeout=0, lock=1):
+    """A session of the configured class (arguments as BaseSession).
+
+    ``PythonOption session`` names the class: DbmSession, FileSession or
+    MemorySession.  Without it, MemorySession when one process serves
+    every request (a threaded MPM that does not fork, or forks at most one
+    child), else DbmSession.
+    """
+    name = req.get_options().get("session")
+    if name:
+        cls = _CLASSES.get(name)
+        if cls is None:
+            raise ValueError("PythonOption session must be DbmSession, "
+                             "FileSession or MemorySession, not %r" % name)
+    elif (apache.mpm_query(apache.AP_MPMQ_IS_THREADED)
+          and (not apache.mpm_query(apache.AP_MPMQ_IS_FORKED)
+               or apache.mpm_query(apache.AP_MPMQ_MAX_DAEMONS) == 1)):
+        cls = MemorySession
+    else:
+        cls = DbmSession
+    return cls(req, sid=sid, secret=secret, timeout=timeout, lock=lock)
