@@ -164,13 +164,19 @@ def targets(results, variants, mpms):
                         continue
                     got = None
                     if not mine.get("failed") and not base.get("failed"):
-                        got = _ratio(mine, base)
+                        if v.relative_by == "cpu":
+                            # cost, inverted: more is better
+                            got = _ratio(base, mine, "cpu_us")
+                        else:
+                            got = _ratio(mine, base)
                     met = got is not None and got >= goal
                     all_met &= met
+                    what = other + ("'s CPU/req over ours"
+                                    if v.relative_by == "cpu" else "")
                     lines.append("%-8s %-8s %-4s %s, target >= %.2fx %s  %s"
                                  % (v.name, mpm, tool, "not measured"
                                     if got is None else "%.3fx %s"
-                                    % (got, other), goal, other,
+                                    % (got, what), goal, what,
                                     "ok" if met else "MISSED"))
             for other in v.pss_not_above:
                 mine = index.get((OURS, v.name, mpm, "wrk"), {})
