@@ -171,6 +171,38 @@ set_content_type_set(PyObject *op, PyObject *value, void *closure)
     return 0;
 }
 
+static PyObject *
+get_write_flush(PyObject *op, void *closure)
+{
+    (void)closure;
+    return PyBool_FromLong(((mp_request *)op)->write_flush);
+}
+
+static int
+set_write_flush(PyObject *op, PyObject *value, void *closure)
+{
+    int t;
+
+    (void)closure;
+    if (value == NULL) {
+        PyErr_SetString(PyExc_TypeError, "cannot delete _write_flush");
+        return -1;
+    }
+    t = PyObject_IsTrue(value);
+    if (t < 0) {
+        return -1;
+    }
+    ((mp_request *)op)->write_flush = t;
+    return 0;
+}
+
+static PyObject *
+get_written(PyObject *op, void *closure)
+{
+    (void)closure;
+    return PyLong_FromLongLong((long long)((mp_request *)op)->written);
+}
+
 /* The cached view of one of the request's tables. */
 static PyObject *
 table_member(mp_request *self, PyObject **slot, apr_table_t **tablep)
@@ -652,12 +684,13 @@ request_write(PyObject *op, PyObject *const *args, Py_ssize_t nargs,
 {
     mp_request *self = (mp_request *)op;
     PyObject *data, *flush_obj = NULL;
-    int flush = 1, rc;
+    int flush, rc;
     Py_buffer view;
     const char *buf;
     Py_ssize_t len, nkw = kwnames ? PyTuple_GET_SIZE(kwnames) : 0;
 
     CHECK_REQUEST(self);
+    flush = self->write_flush;
     /* Parsed by hand: this is the hottest call a handler makes. */
     if (nargs < 1 || nargs + nkw > 2) {
         PyErr_SetString(PyExc_TypeError,
@@ -684,6 +717,7 @@ request_write(PyObject *op, PyObject *const *args, Py_ssize_t nargs,
     if (mp_data_get(data, &view, &buf, &len) < 0) {
         return NULL;
     }
+    self->written += len;
     if (!flush && len < WBUF_SIZE / 2) {
         /* Gather: no call into Apache until the buffer is full. */
         rc = 0;
@@ -1096,6 +1130,11 @@ static PyGetSetDef request_getset[] = {
      PyDoc_STR("how many handlers add_handler() has added"), NULL},
     {"_handler_dir", get_handler_dir, set_handler_dir,
      PyDoc_STR("directory of the handler now running"), NULL},
+    {"_written", get_written, NULL,
+     PyDoc_STR("bytes given to write() so far, sent or not"), NULL},
+    {"_write_flush", get_write_flush, set_write_flush,
+     PyDoc_STR("whether write(data) without a flush argument flushes"),
+     NULL},
     {NULL, NULL, NULL, NULL, NULL}
 };
 
@@ -1226,6 +1265,8 @@ mp_request_new(mp_interp *ip, request_rec *r)
     self->rbuf_pos = 0;
     self->wbuf = NULL;
     self->wbuf_len = 0;
+    self->write_flush = 1;
+    self->written = 0;
     PyObject_GC_Track((PyObject *)self);
     return (PyObject *)self;
 }

@@ -686,3 +686,31 @@ def test_dbm_cache(httpd):
     latest = dict((pid, max(c)) for pid, c in seen.items())
     latest.update((pid, max(c)) for pid, c in after.items())
     assert sum(latest.values()) == 2, (seen, after)
+
+
+def _raw_get(httpd, path):
+    status, headers, body = httpd.raw_request(path, HOST)
+    def text(x):
+        return x.decode("latin-1") if isinstance(x, bytes) else x
+    return status, {text(k).lower(): text(v) for k, v in headers}, body
+
+
+def test_page_output_goes_out_once_with_a_length(httpd):
+    """A page's req.write() calls gather (PSP.run turns the per-write flush
+    off), so the whole page goes out with a Content-Length instead of one
+    chunk per piece of template text; the handler's own writes flush
+    again afterwards."""
+    status, headers, body = _raw_get(httpd, "/loop.psp")
+    assert status == 200
+    assert "transfer-encoding" not in headers, headers
+    assert int(headers["content-length"]) == len(body)
+    assert body.count(b"repeated 3 times") == 3
+
+
+def test_page_can_stream_with_flush(httpd):
+    """req.flush() inside a page still sends what the page wrote so far:
+    the response is then chunked, and complete."""
+    status, headers, body = _raw_get(httpd, "/streamed.psp")
+    assert status == 200
+    assert headers.get("transfer-encoding") == "chunked", headers
+    assert b"first part" in body and b"second part" in body

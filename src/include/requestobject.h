@@ -46,6 +46,11 @@ typedef struct {
      * for each; see mp_request_drain(). */
     char *wbuf;
     apr_size_t wbuf_len;
+    /* What write(data) does without a flush argument: 1 (flush, as the
+     * manual says) unless a template engine that writes many pieces
+     * (mod_python.psp) turned it off for the page's run. */
+    int write_flush;
+    apr_off_t written;          /* bytes given to write() so far          */
 } mp_request;
 
 int mp_request_init_type(PyObject *module, mp_module_state *st);
