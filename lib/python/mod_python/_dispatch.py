@@ -32,9 +32,15 @@ class _Missing(Exception):
     """A PythonHandlerModule module lacks this phase's function."""
 
 
+_default_objects = {}
+
+
 def _default_object(phase):
     # 'PythonAuthenHandler' -> 'authenhandler'
-    return phase[len("Python"):].lower()
+    name = _default_objects.get(phase)
+    if name is None:
+        name = _default_objects[phase] = phase[len("Python"):].lower()
+    return name
 
 
 def _apply_python_path(text):

@@ -15,6 +15,7 @@ instead; and up to 512 pages given as strings, keyed by the string.
 """
 
 import os
+import stat
 import sys
 import threading
 from collections import OrderedDict
@@ -179,9 +180,17 @@ def _count(key):
     _parse_counts[key] = _parse_counts.get(key, 0) + 1
 
 
-def _file_stamp(filename, includes):
-    """What must not change for a cached page to stay valid."""
-    stamp = [os.stat(filename).st_mtime_ns]
+def _mtime_us(filename):
+    # Microseconds: what Apache's req.finfo has, so a page's stamp can be
+    # checked against it without a stat of our own.
+    return os.stat(filename).st_mtime_ns // 1000
+
+
+def _file_stamp(filename, includes, mtime_us=None):
+    """What must not change for a cached page to stay valid: the page's
+    mtime (in microseconds; mtime_us if the caller knows it) and those of
+    the files it includes."""
+    stamp = [_mtime_us(filename) if mtime_us is None else mtime_us]
     for inc in includes:
         try:
             stamp.append((inc, os.stat(inc).st_mtime_ns))
@@ -190,16 +199,17 @@ def _file_stamp(filename, includes):
     return tuple(stamp)
 
 
-def _stamp_valid(filename, stamp):
+def _stamp_valid(filename, stamp, mtime_us=None):
     try:
-        return _file_stamp(filename, [inc for inc, _ in stamp[1:]]) == stamp
+        return _file_stamp(filename, [inc for inc, _ in stamp[1:]],
+                           mtime_us) == stamp
     except (OSError, TypeError, ValueError):
         return False
 
 
 def _translate_file(filename):
     """Parse and compile a page file: a new _Compiled."""
-    mtime = os.stat(filename).st_mtime_ns
+    mtime = _mtime_us(filename)
     source, lines, includes = _psp._parse_map(*_split_dir(filename))
     code = _compile(source, lines, filename, None)
     _count(filename)
@@ -210,14 +220,29 @@ def _translate_file(filename):
     return _Compiled(code, stamp)
 
 
-def _load_file(filename, dbm_file=None):
-    """The compiled page for filename, from a cache when still valid."""
+def _load_file(filename, dbm_file=None, mtime_us=None):
+    """The compiled page for filename, from a cache when still valid.
+
+    mtime_us: the page's mtime in microseconds when the caller has it
+    (the handler, from Apache's stat of the request's file)."""
+    if not dbm_file:
+        # The common case, without the lock: a page without includes
+        # whose mtime Apache just gave us.  Dict reads and move_to_end
+        # are atomic under the GIL; a miss takes the locked path below.
+        entry = _file_cache.get(filename)
+        if (entry is not None and mtime_us is not None
+                and len(entry.stamp) == 1 and entry.stamp[0] == mtime_us):
+            try:
+                _file_cache.move_to_end(filename)
+            except KeyError:        # evicted meanwhile: still good to run
+                pass
+            return entry
     with _lock:
         if dbm_file:
             return _load_file_dbm(filename, dbm_file)
         entry = _file_cache.get(filename)
         if entry is not None:
-            if _stamp_valid(filename, entry.stamp):
+            if _stamp_valid(filename, entry.stamp, mtime_us):
                 _file_cache.move_to_end(filename)
                 return entry
             del _file_cache[filename]
@@ -350,7 +375,8 @@ class PSP:
     neither, req.filename is the page.  vars are globals for the page.
     """
 
-    def __init__(self, req, filename=None, string=None, vars=None):
+    def __init__(self, req, filename=None, string=None, vars=None,
+                 _mtime_us=None):
         if filename is not None and string is not None:
             raise ValueError("PSP() takes filename or string, not both")
         self.req = req
@@ -358,13 +384,18 @@ class PSP:
         self.string = string
         self.filename = None
         if string is None:
-            if filename is None:
-                filename = req.filename
-            elif not os.path.isabs(filename):
-                filename = os.path.join(
-                    os.path.dirname(req.filename or ""), filename)
-            self.filename = filename = os.path.abspath(filename)
-            self._compiled = _load_file(filename, _dbm_option(req))
+            if _mtime_us is not None:
+                pass    # the handler's req.filename: absolute and clean
+            else:
+                if filename is None:
+                    filename = req.filename
+                elif not os.path.isabs(filename):
+                    filename = os.path.join(
+                        os.path.dirname(req.filename or ""), filename)
+                filename = os.path.abspath(filename)
+            self.filename = filename
+            self._compiled = _load_file(filename, _dbm_option(req),
+                                        _mtime_us)
         else:
             # Relative includes in a string page: beside req.filename.
             base = getattr(req, "filename", None)
@@ -519,6 +550,18 @@ class PSPInstance:
 
 # ----------------------------------------------------------------- handler
 
+# mod_python.apache, imported on the handler's first request: this module
+# must also import outside Apache, where there is no _apache.
+_apache_module = None
+
+
+def _import_apache():
+    global _apache_module
+    from . import apache
+    _apache_module = apache
+    return apache
+
+
 def handler(req):
     """The PSP handler (manual 6.2): run req.filename as a PSP page.
 
@@ -526,27 +569,32 @@ def handler(req):
     page without it (display_code); with PythonDebug Off such URLs are
     404, so the source is never shown.
     """
-    import html
-
-    from . import apache
-
+    apache = _apache_module or _import_apache()
     filename = req.filename or ""
     listing = filename.endswith("_")
     if listing:
         if req.get_config().get("PythonDebug") != "1":
             return apache.HTTP_NOT_FOUND
         filename = filename[:-1]
-    if not os.path.isfile(filename):
-        return apache.HTTP_NOT_FOUND
+        if not os.path.isfile(filename):
+            return apache.HTTP_NOT_FOUND
+    else:
+        # Apache has just stat-ed the page: its answer saves two stats.
+        finfo = req.finfo
+        if finfo is None or not stat.S_ISREG(finfo[apache.FINFO_MODE]):
+            return apache.HTTP_NOT_FOUND
+        mtime_us = round(finfo[apache.FINFO_MTIME] * 1000000)
     req.content_type = "text/html"
     if listing:
         # Parsed, not compiled: the listing is most needed for a page
         # whose Python does not compile.
+        import html
+
         source, lines, _ = _psp._parse_map(*_split_dir(filename))
         req.write("<html><head><title>%s</title></head><body>\n%s"
                   "</body></html>\n"
                   % (html.escape(os.path.basename(filename)),
                      _listing(_page_lines(filename, None), source, lines)))
     else:
-        PSP(req, filename=filename).run()
+        PSP(req, filename=filename, _mtime_us=mtime_us).run()
     return apache.OK
