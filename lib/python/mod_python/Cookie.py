@@ -256,6 +256,22 @@ _PAIR_RE = re.compile(r"""
 _SKIPPED = object()     # _parse()'s current cookie after an invalid pair
 
 
+def _pairs(text):
+    """(key, value or None) for each pair of text, as _PAIR_RE splits it.
+
+    Without a comma only ';' separates, and str.split does the same work
+    several times faster than the pattern: that is the Cookie header of
+    nearly every request."""
+    if "," in text:
+        return [(m.group("key"), m.group("val"))
+                for m in _PAIR_RE.finditer(text)]
+    pairs = []
+    for piece in text.split(";"):
+        key, eq, value = piece.partition("=")
+        pairs.append((key, value if eq else None))
+    return pairs
+
+
 def _parse(cls, text, make):
     """Cookies of text, made by make(name, value); see Cookie.parse."""
     if not isinstance(text, str):
@@ -263,9 +279,8 @@ def _parse(cls, text, make):
                         % type(text).__name__)
     result = {}
     current = None          # the cookie attributes now apply to
-    for m in _PAIR_RE.finditer(text):
-        key = m.group("key").strip(" \t")
-        value = m.group("val")
+    for key, value in _pairs(text):
+        key = key.strip(" \t")
         if not key or key.startswith("$"):
             # RFC 2109 cookies come back with $Version, $Path...: they are
             # the browser's, not the cookie's, and ignored.
