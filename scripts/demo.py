@@ -1,6 +1,10 @@
 #!/usr/bin/env python3
 """Serve the tutorial examples (manual chapter 3) on 127.0.0.1:8080.
 
+Also a PSP page with a session, and the test handler at /mpinfo.  The 3.1
+publisher form sends its mail to a local debugging SMTP server (aiosmtpd)
+that this script starts and that prints each message on the console.
+
 Builds nothing: run scripts/demo.sh, which builds first.  The server runs in
 the foreground from a temporary ServerRoot holding copies of the examples
 and of the mod_python package (Apache's children, which run as www-data when
@@ -18,6 +22,20 @@ import tempfile
 HERE = os.path.dirname(os.path.abspath(__file__))
 TOP = os.path.dirname(HERE)
 EXAMPLES = os.path.join(TOP, "test", "htdocs", "tutorial")
+PUBLISHER_TUTORIAL = os.path.join(TOP, "test", "htdocs", "publisher",
+                                  "tutorial")
+
+# A PSP page (manual 4.9) using the session global (4.8).
+COUNTER_PSP = """<html><head><title>PSP and a session</title></head><body>
+<%
+session["hits"] = session.get("hits", 0) + 1
+%>
+<h1>Hello from PSP</h1>
+<p>This session (<code><%= session.id() %></code>) has seen this page
+<b><%= session["hits"] %></b> time(s). Reload to count.</p>
+<p>The time is <%= __import__("time").strftime("%H:%M:%S") %>.</p>
+</body></html>
+"""
 MODULE = os.path.join(TOP, "src", "mod_python.so")
 
 INDEX = """<html><head><title>mod_python tutorial</title></head><body>
@@ -31,6 +49,11 @@ INDEX = """<html><head><title>mod_python tutorial</title></head><body>
 <li><a href="/notfound/existing.html">3.5 a file served by the handler</a>,
     <a href="/notfound/handler-error.html">the handler's own 404</a>,
     <a href="/notfound/apache-error.html">Apache's 404</a></li>
+<li><a href="/form/form.html">3.1 the publisher form</a> (the mail goes to
+    a local debugging SMTP server: see the console)</li>
+<li><a href="/psp/counter.psp">a PSP page with a session</a>
+    (<a href="/psp/counter.psp_">its code</a>)</li>
+<li><a href="/mpinfo">/mpinfo</a>: the test handler</li>
 </ul></body></html>
 """
 
@@ -75,10 +98,34 @@ DirectoryIndex index.html
     PythonHandler myscript
     PythonDebug On
 </Directory>
+<Directory "{docs}/form">
+    AddHandler mod_python .py
+    PythonHandler mod_python.publisher
+    PythonOption smtp_server {smtp}
+    PythonDebug On
+</Directory>
+<Directory "{docs}/psp">
+    AddHandler mod_python .psp .psp_
+    PythonHandler mod_python.psp
+    PythonOption session FileSession
+    PythonOption session_directory "{root}/sessions"
+    PythonDebug On
+</Directory>
+<Location /mpinfo>
+    SetHandler mod_python
+    PythonHandler mod_python.testhandler
+</Location>
 """
 
 STOCK_MODULES = ["mpm_prefork", "authz_core", "authn_core", "auth_basic",
                  "authz_user", "mime", "dir", "unixd"]
+
+
+def free_port():
+    import socket
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        return s.getsockname()[1]
 
 
 def modules_dir():
@@ -100,6 +147,10 @@ def main():
     docs = os.path.join(root, "htdocs")
     pylib = os.path.join(root, "python")
     shutil.copytree(EXAMPLES, docs)
+    shutil.copytree(PUBLISHER_TUTORIAL, os.path.join(docs, "form"))
+    os.mkdir(os.path.join(docs, "psp"))
+    with open(os.path.join(docs, "psp", "counter.psp"), "w") as f:
+        f.write(COUNTER_PSP)
     shutil.copytree(os.path.join(TOP, "lib", "python"), pylib,
                     ignore=shutil.ignore_patterns("__pycache__"))
     with open(os.path.join(docs, "index.html"), "w") as f:
@@ -116,9 +167,14 @@ def main():
                       if os.path.exists("%s/mod_%s.so" % (mdir, m)))
     user = "User www-data\nGroup www-data" if os.getuid() == 0 else ""
     conf = os.path.join(root, "httpd.conf")
+    sessions = os.path.join(root, "sessions")
+    os.mkdir(sessions)
+    os.chmod(sessions, 0o1777)
+    smtp_port = free_port()
     with open(conf, "w") as f:
         f.write(CONF.format(root=root, listen=args.listen, user=user,
-                            modules=loads, module=MODULE, docs=docs))
+                            modules=loads, module=MODULE, docs=docs,
+                            smtp="127.0.0.1:%d" % smtp_port))
 
     env = dict(os.environ, PYTHONPATH=pylib)
     httpd = shutil.which("apache2", path="/usr/sbin:" + os.environ["PATH"]) \
@@ -127,6 +183,10 @@ def main():
                            capture_output=True, text=True)
     if check.returncode != 0:
         sys.exit("demo: the configuration does not load:\n" + check.stderr)
+    # The debugging SMTP server prints every message it receives.
+    smtpd = subprocess.Popen([sys.executable, "-m", "aiosmtpd", "-n",
+                              "-l", "127.0.0.1:%d" % smtp_port,
+                              "-c", "aiosmtpd.handlers.Debugging"])
     proc = subprocess.Popen([httpd, "-d", root, "-f", conf, "-DFOREGROUND"],
                             env=env)
     print("mod_python demo on http://%s/  (error log: %s/error_log)\n"
@@ -136,13 +196,14 @@ def main():
     except KeyboardInterrupt:
         pass
     finally:
-        if proc.poll() is None:
-            proc.send_signal(signal.SIGTERM)
-            try:
-                proc.wait(timeout=15)
-            except subprocess.TimeoutExpired:
-                proc.kill()
-                proc.wait()
+        for child in (proc, smtpd):
+            if child.poll() is None:
+                child.send_signal(signal.SIGTERM)
+                try:
+                    child.wait(timeout=15)
+                except subprocess.TimeoutExpired:
+                    child.kill()
+                    child.wait()
         shutil.rmtree(root, ignore_errors=True)
 
 
