@@ -121,6 +121,10 @@ STOCK_MODULES = ["mpm_prefork", "authz_core", "authn_core", "auth_basic",
                  "authz_user", "mime", "dir", "unixd"]
 
 
+def _interrupt(signum, frame):
+    raise KeyboardInterrupt
+
+
 def free_port():
     import socket
     with socket.socket() as s:
@@ -189,6 +193,9 @@ def main():
                               "-c", "aiosmtpd.handlers.Debugging"])
     proc = subprocess.Popen([httpd, "-d", root, "-f", conf, "-DFOREGROUND"],
                             env=env)
+    # SIGTERM (from a service manager, or kill) stops the demo as Ctrl-C
+    # does, so that httpd and the SMTP server are stopped too.
+    signal.signal(signal.SIGTERM, _interrupt)
     print("mod_python demo on http://%s/  (error log: %s/error_log)\n"
           "Press Ctrl-C to stop." % (args.listen, root), flush=True)
     try:
