@@ -153,22 +153,30 @@ get_content_type_set(PyObject *op, void *closure)
     return PyBool_FromLong(((mp_request *)op)->content_type_set);
 }
 
+/* Store value's truth in *field: the setters of the private flags. */
 static int
-set_content_type_set(PyObject *op, PyObject *value, void *closure)
+set_flag(PyObject *value, int *field, const char *name)
 {
     int t;
 
-    (void)closure;
     if (value == NULL) {
-        PyErr_SetString(PyExc_TypeError, "cannot delete _content_type_set");
+        PyErr_Format(PyExc_TypeError, "cannot delete %s", name);
         return -1;
     }
     t = PyObject_IsTrue(value);
     if (t < 0) {
         return -1;
     }
-    ((mp_request *)op)->content_type_set = t;
+    *field = t;
     return 0;
+}
+
+static int
+set_content_type_set(PyObject *op, PyObject *value, void *closure)
+{
+    (void)closure;
+    return set_flag(value, &((mp_request *)op)->content_type_set,
+                    "_content_type_set");
 }
 
 static PyObject *
@@ -181,19 +189,8 @@ get_write_flush(PyObject *op, void *closure)
 static int
 set_write_flush(PyObject *op, PyObject *value, void *closure)
 {
-    int t;
-
     (void)closure;
-    if (value == NULL) {
-        PyErr_SetString(PyExc_TypeError, "cannot delete _write_flush");
-        return -1;
-    }
-    t = PyObject_IsTrue(value);
-    if (t < 0) {
-        return -1;
-    }
-    ((mp_request *)op)->write_flush = t;
-    return 0;
+    return set_flag(value, &((mp_request *)op)->write_flush, "_write_flush");
 }
 
 static PyObject *
