@@ -110,6 +110,11 @@ def _check_name(attr, value):
     return value
 
 
+# Names _check_name has accepted (bounded: names come from handlers, but
+# parse() makes cookies under the client's names too).
+_VALID_NAMES = set()
+
+
 _UNSAFE_TEXT_RE = re.compile(r"[\x00-\x1f\x7f;]")
 
 
@@ -338,8 +343,15 @@ class Cookie(object):
         for attr in _UNSET_SLOTS:
             init(self, attr, None)
         init(self, "__data__", {})
-        self.name = name
-        self.value = value
+        # The checks of __setattr__, done directly: a value needs none, and
+        # a name already seen valid (the same few names on every request)
+        # needs no pattern match again.
+        if type(name) is not str or name not in _VALID_NAMES:
+            _check_name("name", name)
+            if len(_VALID_NAMES) < 256:
+                _VALID_NAMES.add(name)
+        init(self, "name", name)
+        init(self, "value", value)
         for attr, attr_value in attributes.items():
             if attr not in _KEYWORDS:
                 raise AttributeError(
