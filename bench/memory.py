@@ -22,22 +22,16 @@ import urllib.request
 sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
 
 from server import Apache, Build, Httpd  # noqa: E402
-from variants import Setup, Variant  # noqa: E402
+from variants import Setup, Variant, directory  # noqa: E402
 
 REPO = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
 
 
-def _config(place):
-    return """<Directory "%s">
-    SetHandler mod_python
-    PythonHandler memory
-</Directory>
-""" % place.dir
-
+_CONFIG = directory("SetHandler mod_python", "PythonHandler memory")
 
 VARIANT = Variant(
     name="memory", path="memory.py", body=lambda body: True,
-    setups={"mod_python": Setup(config=_config,
+    setups={"mod_python": Setup(config=_CONFIG,
                                 files={"memory.py": "memory/memory.py"})},
     issue="3", about="large bodies")
 
@@ -149,9 +143,9 @@ def handler(req):
     variant = Variant(
         name="upload", path="upload.py", body=lambda body: True,
         setups={"mod_python": Setup(
-            config=lambda place: '<Directory "%s">\n    SetHandler '
-            'mod_python\n    PythonHandler upload\n</Directory>\n'
-            % place.dir, files={"upload.py": handler})},
+            config=directory("SetHandler mod_python",
+                             "PythonHandler upload"),
+            files={"upload.py": handler})},
         issue="4", about="FieldStorage upload")
     size = size_mb * 1024 * 1024
     boundary = b"mp-bench-upload"

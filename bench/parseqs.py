@@ -19,23 +19,17 @@ import urllib.request
 sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
 
 from server import Apache, Build, Httpd  # noqa: E402
-from variants import Setup, Variant  # noqa: E402
+from variants import Setup, Variant, directory  # noqa: E402
 
 REPO = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
 
 
-def _config(place):
-    return """<Directory "%s">
-    SetHandler mod_python
-    PythonHandler parseqs
-    PythonDebug On
-</Directory>
-""" % place.dir
-
+_CONFIG = directory("SetHandler mod_python", "PythonHandler parseqs",
+                    "PythonDebug On")
 
 VARIANT = Variant(
     name="parseqs", path="parseqs.py", body=lambda body: True,
-    setups={"mod_python": Setup(config=_config,
+    setups={"mod_python": Setup(config=_CONFIG,
                                 files={"parseqs.py": "parseqs/parseqs.py"})},
     issue="4", about="C parse_qs against urllib.parse")
 

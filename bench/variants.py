@@ -115,13 +115,22 @@ class Variant:
             body == self.body
 
 
-def _hello_mod_python(place):
-    return """<Directory "%s">
-    SetHandler mod_python
-    PythonHandler hello
-    PythonDebug On
-</Directory>
-""" % place.dir
+def directory(*directives):
+    """The config function of a variant whose directives go in a
+    <Directory> block for its directory.  A directive may name {dir} (the
+    variant's directory) and {root} (the ServerRoot; {root}/var is writable
+    by the children)."""
+    def config(place):
+        lines = "".join("    %s\n" % d.format(dir=place.dir, root=place.root)
+                        for d in directives)
+        return '<Directory "%s">\n%s</Directory>\n' % (place.dir, lines)
+    return config
+
+
+def _handler(module, *more):
+    """SetHandler mod_python with PythonHandler module."""
+    return directory("SetHandler mod_python", "PythonHandler " + module,
+                     *more)
 
 
 def _hello_wsgi(place):
@@ -129,55 +138,31 @@ def _hello_wsgi(place):
 """ % (place.url, place.dir)
 
 
-def _unused_mod_python(place):
-    # The chapter 3 configuration, holding a file that is not a .py: Apache
-    # serves it itself.  mod_python has per-directory configuration here
-    # (handlers, options, debug) and must still leave the request alone.
-    return """<Directory "%s">
-    AddHandler mod_python .py
-    PythonHandler hello
-    PythonDebug On
-    PythonOption bench.unused yes
-</Directory>
-""" % place.dir
+# The chapter 3 configuration, holding a file that is not a .py: Apache
+# serves it itself.  mod_python has per-directory configuration here
+# (handlers, options, debug) and must still leave the request alone.
+_unused_mod_python = directory("AddHandler mod_python .py",
+                               "PythonHandler hello", "PythonDebug On",
+                               "PythonOption bench.unused yes")
+_hello_mod_python = _handler("hello", "PythonDebug On")
+_hello_noflush_mod_python = _handler("hello_noflush", "PythonDebug On")
+_writes_mod_python = _handler("writes")
+_form_mod_python = _handler("form")
+_session_mod_python = _handler(
+    "counter", 'PythonOption session_directory "{root}/var"')
+_publisher_mod_python = directory("AddHandler mod_python .py",
+                                  "PythonHandler mod_python.publisher")
+_psp_mod_python = directory("AddHandler mod_python .psp",
+                            "PythonHandler mod_python.psp")
+_cgihandler_mod_python = _handler("mod_python.cgihandler")
+_mod_cgi = directory("Options +ExecCGI", "SetHandler cgi-script")
 
 
-def _hello_noflush_mod_python(place):
-    return """<Directory "%s">
-    SetHandler mod_python
-    PythonHandler hello_noflush
-    PythonDebug On
-</Directory>
-""" % place.dir
-
-
-def _writes_mod_python(place):
-    return """<Directory "%s">
-    SetHandler mod_python
-    PythonHandler writes
-</Directory>
-""" % place.dir
+WRITES_BODY = "".join("%04d\n" % i for i in range(10000)).encode()
 
 
 FORM_QUERY = "&".join("f%02d=%d" % (i, i) for i in range(20))
 FORM_BODY = ("Hello World! %d" % sum(range(20))).encode()
-
-
-def _form_mod_python(place):
-    return """<Directory "%s">
-    SetHandler mod_python
-    PythonHandler form
-</Directory>
-""" % place.dir
-
-
-def _session_mod_python(place):
-    return """<Directory "%s">
-    SetHandler mod_python
-    PythonHandler counter
-    PythonOption session_directory "%s/var"
-</Directory>
-""" % (place.dir, place.root)
 
 
 def _session_cookie(base_url):
@@ -203,44 +188,9 @@ def _counter_body(body):
     return body.startswith(b"Hits: ") and body[6:].strip().isdigit()
 
 
-def _publisher_mod_python(place):
-    return """<Directory "%s">
-    AddHandler mod_python .py
-    PythonHandler mod_python.publisher
-</Directory>
-""" % place.dir
-
-
-def _psp_mod_python(place):
-    return """<Directory "%s">
-    AddHandler mod_python .psp
-    PythonHandler mod_python.psp
-</Directory>
-""" % place.dir
-
-
-def _cgihandler_mod_python(place):
-    return """<Directory "%s">
-    SetHandler mod_python
-    PythonHandler mod_python.cgihandler
-</Directory>
-""" % place.dir
-
-
-def _mod_cgi(place):
-    return """<Directory "%s">
-    Options +ExecCGI
-    SetHandler cgi-script
-</Directory>
-""" % place.dir
-
-
 def _cgi_modules(mpm):
     # mod_cgi forks from a threaded child badly; threaded MPMs use cgid.
     return ("cgi",) if mpm == "prefork" else ("cgid",)
-
-
-WRITES_BODY = "".join("%04d\n" % i for i in range(10000)).encode()
 
 
 VARIANTS = [
