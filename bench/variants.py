@@ -10,11 +10,10 @@ mod_python build, ``"wsgi"`` for mod_wsgi, ``"*"`` for every server), which
 files go into its directory and which configuration snippet serves them.  A
 server runs every selected variant it has a setup for.
 
-To add a variant (publisher, PSP, cgihandler, FieldStorage + Cookie,
-FileSession, ...): put its handler files under ``bench/htdocs/<name>/`` and
+To add a variant: put its handler files under ``bench/htdocs/<name>/`` and
 append a ``Variant`` to ``VARIANTS`` below.  ``config`` receives a ``Place``
 (the variant's absolute directory and URL prefix) and returns the Apache
-directives; ``modules`` names extra Apache modules the snippet needs (for
+directives (``directory(...)`` below makes such a function); ``modules`` names extra Apache modules the snippet needs (for
 example ``("cgi",)``), or is a function of the MPM name returning them.
 ``headers`` are sent with every request (a session cookie), ``body`` may be
 a function checking a body that changes (a hit counter; then set
