@@ -350,23 +350,28 @@ def test_bad_python_path(extra_httpd):
         assert r.status_code == 200
 
 
+def _pdb_conf(host):
+    """A virtual host whose handler (sysinfo) runs under pdb."""
+    return """
+<VirtualHost *:{port}>
+    ServerName %s
+    DocumentRoot "{htdocs}/config/optimize"
+</VirtualHost>
+""" % host + """<Directory "{htdocs}/config/optimize">
+    SetHandler mod_python
+    PythonHandler sysinfo
+    PythonEnablePdb On
+</Directory>
+"""
+
+
 def test_enable_pdb_runs_handler_under_pdb(extra_httpd):
     """5.4.1: PythonEnablePdb On runs the handler through pdb.runcall.
     With no terminal (httpd's stdin is not one here) pdb's prompt reads
     end-of-file and quits before the handler runs, so runcall returns None
     instead of the handler's OK -- proof that pdb, not a plain call, ran
     it.  Off calls it plainly."""
-    server = extra_httpd("""
-<VirtualHost *:{port}>
-    ServerName pdb
-    DocumentRoot "{htdocs}/config/optimize"
-</VirtualHost>
-<Directory "{htdocs}/config/optimize">
-    SetHandler mod_python
-    PythonHandler sysinfo
-    PythonEnablePdb On
-</Directory>
-<Location /nopdb>
+    server = extra_httpd(_pdb_conf("pdb") + """<Location /nopdb>
     PythonEnablePdb Off
 </Location>
 """, name="pdb")
@@ -407,17 +412,7 @@ def test_enable_pdb_interactive_session(extra_httpd):
     the client then gets the handler's answer."""
     import pty
     import threading
-    server = extra_httpd("""
-<VirtualHost *:{port}>
-    ServerName pdbtty
-    DocumentRoot "{htdocs}/config/optimize"
-</VirtualHost>
-<Directory "{htdocs}/config/optimize">
-    SetHandler mod_python
-    PythonHandler sysinfo
-    PythonEnablePdb On
-</Directory>
-""", start=False, name="pdbtty")
+    server = extra_httpd(_pdb_conf("pdbtty"), start=False, name="pdbtty")
     master, slave = pty.openpty()
     proc = subprocess.Popen(server.command("-X"), env=server.environment(),
                             stdin=slave, stdout=slave, stderr=slave,

@@ -34,7 +34,9 @@ def _vhost(name, options=""):
 
 # Each virtual host is an interpreter of its own, so the module state of
 # one (MemorySession's store, CLEANUP_CHANCE) never leaks into another.
-HTTPD_CONF = """
+# The handlers' directories, shared by the session server and the
+# one-process server below.
+HANDLER_DIRS = """
 <Directory "{htdocs}/session">
     SetHandler mod_python
     PythonHandler api
@@ -43,6 +45,9 @@ HTTPD_CONF = """
 <Directory "{htdocs}/session/counter">
     PythonHandler hitcounter
 </Directory>
+"""
+
+HTTPD_CONF = HANDLER_DIRS + """
 <Directory "{htdocs}/session/members">
     PythonHandler members
 </Directory>
@@ -92,14 +97,7 @@ ONE_PROCESS_CONF = """
     MinSpareThreads 1
     MaxSpareThreads 10
 </IfModule>
-<Directory "{htdocs}/session">
-    SetHandler mod_python
-    PythonHandler api
-    PythonDebug On
-</Directory>
-<Directory "{htdocs}/session/counter">
-    PythonHandler hitcounter
-</Directory>
+""" + HANDLER_DIRS + """
 <Directory "{htdocs}/session/slow">
     PythonHandler slowcounter
 </Directory>
