@@ -59,11 +59,11 @@ _FunctionType = types.FunctionType
 _MethodType = types.MethodType
 _ModuleType = types.ModuleType
 
-# A module file found good stays good this long (the importer looks at a
-# file's mtime once a second too): a realpath() per request would cost
-# several lstat() calls.  Only good files are remembered, so a client
-# asking for endless missing names cannot grow this.
-_CHECK_INTERVAL = 1.0
+# A module file found good stays good as long as the importer trusts a
+# module's mtime: a realpath() per request would cost several lstat()
+# calls.  Only good files are remembered, so a client asking for endless
+# missing names cannot grow this.
+_CHECK_INTERVAL = _importer.CHECK_INTERVAL
 _good_files = {}
 
 _CHARSET = re.compile(r";\s*charset\s*=\s*\"?([^\s;\"]+)", re.IGNORECASE)
