@@ -3,6 +3,7 @@
  */
 #include "dispatch.h"
 #include "requestobject.h"
+#include "deferflush.h"
 #include "mp_log.h"
 #include "_apachemodule.h"
 #include "filterobject.h"
@@ -186,8 +187,11 @@ call_python(request_rec *r, mp_phase phase, const mp_handler *first)
         status = HTTP_INTERNAL_SERVER_ERROR;
     }
     Py_XDECREF(result);
-    /* What write(..., 0) gathered goes on before Apache finishes the
-     * response; a client gone by now is nobody's error. */
+    /* A flush write() put off is dropped if this ends the response, else
+     * sent; what write(..., 0) gathered goes on before Apache finishes
+     * the response.  A client gone by now is nobody's error. */
+    mp_flush_phase_end((mp_request *)req, phase == MP_PHASE_HANDLER,
+                       status);
     if (mp_request_drain(req) < 0) {
         PyErr_Clear();
     }

@@ -15,6 +15,7 @@
 #include "connobject.h"
 #include "serverobject.h"
 #include "requestmethods.h"
+#include "deferflush.h"
 #include "structmember.h"
 
 #define RBUF_CHUNK 8192
@@ -681,7 +682,7 @@ request_write(PyObject *op, PyObject *const *args, Py_ssize_t nargs,
 {
     mp_request *self = (mp_request *)op;
     PyObject *data, *flush_obj = NULL;
-    int flush, rc;
+    int flush, deferred, rc;
     Py_buffer view;
     const char *buf;
     Py_ssize_t len, nkw = kwnames ? PyTuple_GET_SIZE(kwnames) : 0;
@@ -711,10 +712,25 @@ request_write(PyObject *op, PyObject *const *args, Py_ssize_t nargs,
     if (flush_obj != NULL && (flush = PyObject_IsTrue(flush_obj)) < 0) {
         return NULL;
     }
+    if (mp_flush_settle(self) < 0) {
+        return NULL;
+    }
+    if (self->r->connection->aborted) {
+        PyErr_SetString(PyExc_OSError,
+                        "write failed: the client closed the connection");
+        return NULL;
+    }
     if (mp_data_get(data, &view, &buf, &len) < 0) {
         return NULL;
     }
     self->written += len;
+    /* The flush is put off until the handler does something after this
+     * write (deferflush.h); the data goes as for write(data, 0).  The
+     * tracer is installed last, so no filter runs under it here. */
+    deferred = flush && len < WBUF_SIZE / 2 && self->dispatch_frame != NULL;
+    if (deferred) {
+        flush = 0;
+    }
     if (!flush && len < WBUF_SIZE / 2) {
         /* Gather: no call into Apache until the buffer is full. */
         rc = 0;
@@ -732,6 +748,9 @@ request_write(PyObject *op, PyObject *const *args, Py_ssize_t nargs,
         }
         mp_data_release(&view);
         if (rc < 0) {
+            return NULL;
+        }
+        if (deferred && !mp_flush_defer(self) && mp_flush_now(self) < 0) {
             return NULL;
         }
         Py_RETURN_NONE;
@@ -767,19 +786,28 @@ static PyObject *
 request_flush(PyObject *op, PyObject *noargs)
 {
     mp_request *self = (mp_request *)op;
-    int rc;
 
     (void)noargs;
     CHECK_REQUEST(self);
-    if (mp_request_drain(op) < 0) {
+    if (mp_flush_now(self) < 0) {
         return NULL;
     }
-    Py_BEGIN_ALLOW_THREADS
-    rc = ap_rflush(self->r);
-    Py_END_ALLOW_THREADS
-    if (rc < 0) {
-        PyErr_SetString(PyExc_OSError,
-                        "flush failed: the client closed the connection");
+    Py_RETURN_NONE;
+}
+
+PyDoc_STRVAR(flush_pending_doc,
+"_flush_pending($self, /)\n--\n\n"
+"Send the flush a write() put off, if one is pending: the dispatcher\n"
+"calls this before the next handler of a chain runs.");
+
+static PyObject *
+request_flush_pending(PyObject *op, PyObject *noargs)
+{
+    mp_request *self = (mp_request *)op;
+
+    (void)noargs;
+    CHECK_REQUEST(self);
+    if (mp_flush_settle(self) < 0) {
         return NULL;
     }
     Py_RETURN_NONE;
@@ -895,6 +923,9 @@ request_dispatch_info(PyObject *op, PyObject *arg)
         return NULL;
     }
     conf = mp_dir_conf(self->r);
+    /* The handlers this dispatcher runs return to its frame: a flush
+     * put off until then can wait for the phase's end (deferflush.h). */
+    self->dispatch_frame = PyEval_GetFrame();
     return Py_BuildValue("(iiziN)", mp_flag_on(conf->debug, 0),
                          mp_flag_on(conf->autoreload, 1), conf->python_path,
                          mp_flag_on(conf->enable_pdb, 0),
@@ -1069,6 +1100,8 @@ static PyMethodDef request_methods[] = {
     {"write", (PyCFunction)(void (*)(void))request_write,
      METH_FASTCALL | METH_KEYWORDS, write_doc},
     {"flush", request_flush, METH_NOARGS, flush_doc},
+    {"_flush_pending", request_flush_pending, METH_NOARGS,
+     flush_pending_doc},
     {"get_basic_auth_pw", request_get_basic_auth_pw, METH_NOARGS,
      get_basic_auth_pw_doc},
     {"get_options", request_get_options, METH_NOARGS, get_options_doc},
@@ -1175,6 +1208,7 @@ request_clear(PyObject *op)
     Py_CLEAR(self->cleanups);
     Py_CLEAR(self->connection);
     Py_CLEAR(self->server);
+    Py_CLEAR(self->flush_code);
     return 0;
 }
 
@@ -1264,6 +1298,10 @@ mp_request_new(mp_interp *ip, request_rec *r)
     self->wbuf_len = 0;
     self->write_flush = 1;
     self->written = 0;
+    self->flush_pending = 0;
+    self->flush_frame = NULL;
+    self->flush_code = NULL;
+    self->dispatch_frame = NULL;
     PyObject_GC_Track((PyObject *)self);
     return (PyObject *)self;
 }
@@ -1312,6 +1350,8 @@ mp_request_end(PyObject *op)
     if (self->connection != NULL) {
         mp_conn_end(self->connection);
     }
+    mp_flush_forget(self);
+    self->dispatch_frame = NULL;
     if (mp_request_drain(op) < 0) {
         PyErr_Clear();          /* the client is gone: nobody to tell */
     }

@@ -663,6 +663,31 @@ class HttpdServer:
                 chunks.append(chunk)
         return b"".join(chunks)
 
+    def time_to_first(self, path, marker, host="127.0.0.1", timeout=10):
+        """GET path and time the arrival of marker (bytes) in the response.
+        Returns (seconds until marker arrived, the whole raw response,
+        read until the server closed)."""
+        request = (b"GET %s HTTP/1.1\r\nHost: %s\r\nConnection: close"
+                   b"\r\n\r\n" % (path.encode(), host.encode()))
+        with socket.create_connection(("127.0.0.1", self.port),
+                                      timeout=timeout) as s:
+            start = time.monotonic()
+            s.sendall(request)
+            data = b""
+            while marker not in data:
+                chunk = s.recv(65536)
+                if not chunk:
+                    raise AssertionError("connection closed before %r: %r"
+                                         % (marker, data))
+                data += chunk
+            seen = time.monotonic() - start
+            while True:
+                chunk = s.recv(65536)
+                if not chunk:
+                    break
+                data += chunk
+        return seen, data
+
     def raw_request(self, path, host="127.0.0.1", method="GET", headers=(),
                     body=b"", timeout=30):
         """Build and send an HTTP/1.1 request with Connection: close;

@@ -80,24 +80,8 @@ def test_write_flush_keyword(httpd):
 def test_flush_sends_buffered_data(httpd):
     """4.5.3 flush(): data written with flush=0 reaches the client at
     flush(), before the handler writes the rest 1.5 s later."""
-    request = (b"GET /flush HTTP/1.1\r\nHost: request\r\n"
-               b"Connection: close\r\n\r\n")
-    with socket.create_connection(("127.0.0.1", httpd.port), timeout=10) as s:
-        start = time.monotonic()
-        s.sendall(request)
-        data = b""
-        while b"part1" not in data:
-            chunk = s.recv(65536)
-            assert chunk, "connection closed before part1: %r" % data
-            data += chunk
-        first_seen = time.monotonic() - start
-        assert b"part2" not in data
-        while True:
-            chunk = s.recv(65536)
-            if not chunk:
-                break
-            data += chunk
-    assert first_seen < 1.2, "part1 arrived only after %.2fs" % first_seen
+    seen, data = httpd.time_to_first("/flush", b"part1", host=HOST)
+    assert seen < 1.2, "part1 arrived only after %.2fs" % seen
     assert b"part2" in data
 
 

@@ -51,6 +51,13 @@ typedef struct {
      * (mod_python.psp) turned it off for the page's run. */
     int write_flush;
     apr_off_t written;          /* bytes given to write() so far          */
+    /* A flush write(data) put off (deferflush.h).  The frames are
+     * compared, never dereferenced: borrowed, and only set while they
+     * run. */
+    int flush_pending;
+    PyFrameObject *flush_frame;     /* the frame that called write()      */
+    PyObject *flush_code;           /* its bytecode, once read            */
+    PyFrameObject *dispatch_frame;  /* the dispatcher's, while it runs    */
 } mp_request;
 
 int mp_request_init_type(PyObject *module, mp_module_state *st);

@@ -80,15 +80,13 @@ def resolve_object(req, module, object_str, silent=False):
     return obj
 
 
-def _call_handler(req, handler, directory, phase, autoreload, debug, pdb_on,
+def _find_handler(req, handler, directory, phase, autoreload, debug,
                   silent):
+    """The object a handler directive's entry names, its module imported."""
     module_name, _, object_str = handler.partition("::")
     module = import_handler_module(module_name, directory, autoreload, debug)
-    obj = resolve_object(req, module, object_str or _default_object(phase),
-                         silent)
-    if pdb_on:
-        return _run_under_pdb(obj, req)
-    return obj(req)
+    return resolve_object(req, module,
+                          object_str or _default_object(phase), silent)
 
 
 def _run_under_pdb(obj, req):
@@ -194,10 +192,20 @@ def dispatch_request(req, phase):
                         sys.path.insert(0, directory)
                     if directory != current_dir:
                         req._handler_dir = current_dir = directory
+                if index > 1:
+                    # A flush the previous handler's write() put off goes
+                    # out before this one runs.
+                    req._flush_pending()
                 try:
-                    result = _call_handler(req, handler, directory, phase,
-                                           autoreload, debug, pdb_on,
-                                           silent)
+                    obj = _find_handler(req, handler, directory, phase,
+                                        autoreload, debug, silent)
+                    # Called here, not in a helper: a handler returning to
+                    # this frame may leave write()'s flush to the end of
+                    # the phase (see src/include/deferflush.h).
+                    if pdb_on:
+                        result = _run_under_pdb(obj, req)
+                    else:
+                        result = obj(req)
                 except _Missing:
                     result = DECLINED
                     continue
