@@ -6,8 +6,6 @@ its fixup handler runs first for every request of the directory.
 """
 import hashlib
 import os
-import socket
-import time
 import uuid
 
 HOST = "request"
