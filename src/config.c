@@ -261,6 +261,9 @@ add_handlers(cmd_parms *cmd, mp_dir_config *conf, int phase,
         h->directory = directory;
         h->exts = extlist;
         h->silent = silent;
+        /* httpd.conf is read into the configuration pool; an .htaccess
+         * file into its request's pool. */
+        h->persistent = cmd->pool == cmd->server->process->pconf;
     }
     return NULL;
 }

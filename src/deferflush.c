@@ -80,6 +80,7 @@ mp_flush_forget(mp_request *req)
 void
 mp_flush_phase_end(mp_request *req, int is_content_phase, int status)
 {
+    req->dispatching = 0;
     req->dispatch_frame = NULL;
     if (!req->flush_pending
         || (is_content_phase && (status == OK || status == DONE))) {
@@ -150,7 +151,8 @@ static int
 returns_to_dispatcher(mp_request *req, PyFrameObject *frame)
 {
     PyFrameObject *back = PyFrame_GetBack(frame);
-    int yes = back != NULL && back == req->dispatch_frame;
+    /* NULL, when fastdispatch.c called the handler from C. */
+    int yes = req->dispatching && back == req->dispatch_frame;
 
     Py_XDECREF(back);
     return yes;
@@ -196,7 +198,7 @@ mp_flush_defer(mp_request *req)
     PyThreadState *ts = PyThreadState_Get();
     PyFrameObject *frame;
 
-    if (req->dispatch_frame == NULL || ts->c_tracefunc != NULL) {
+    if (!req->dispatching || ts->c_tracefunc != NULL) {
         return 0;
     }
     frame = PyEval_GetFrame();          /* the caller of write() */

@@ -4,6 +4,7 @@
 #include "dispatch.h"
 #include "requestobject.h"
 #include "deferflush.h"
+#include "fastdispatch.h"
 #include "mp_log.h"
 #include "_apachemodule.h"
 #include "filterobject.h"
@@ -165,9 +166,11 @@ call_python(request_rec *r, mp_phase phase, const mp_handler *first)
         return HTTP_INTERNAL_SERVER_ERROR;
     }
     ((mp_request *)req)->phase = phase;
-    result = PyObject_CallFunctionObjArgs(dispatcher, req,
-                                          ip->phase_names[phase], NULL);
-    if (result == NULL) {
+    if (mp_fast_dispatch(ip, req, phase, first, &status)) {
+        result = NULL;
+    }
+    else if ((result = PyObject_CallFunctionObjArgs(
+                  dispatcher, req, ip->phase_names[phase], NULL)) == NULL) {
         mp_log_r(APLOG_ERR, r, MP_DISPATCH_FAILED,
                  "the dispatcher failed in %s", mp_phase_names[phase]);
         mp_log_python_error(r, NULL, "dispatching");

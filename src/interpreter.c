@@ -66,7 +66,8 @@ PyObject *
 mp_interp_entry(mp_interp *ip, server_rec *s, mp_entry which)
 {
     static const char *const names[MP_ENTRY_COUNT] = {
-        "dispatch_request", "dispatch_filter", "dispatch_connection"
+        "dispatch_request", "dispatch_filter", "dispatch_connection",
+        "handler_failed", "_running"
     };
     PyObject *mod;
     int i;

@@ -16,6 +16,7 @@
 #include "serverobject.h"
 #include "requestmethods.h"
 #include "deferflush.h"
+#include "fastdispatch.h"
 #include "structmember.h"
 
 #define RBUF_CHUNK 8192
@@ -727,7 +728,7 @@ request_write(PyObject *op, PyObject *const *args, Py_ssize_t nargs,
     /* The flush is put off until the handler does something after this
      * write (deferflush.h); the data goes as for write(data, 0).  The
      * tracer is installed last, so no filter runs under it here. */
-    deferred = flush && len < WBUF_SIZE / 2 && self->dispatch_frame != NULL;
+    deferred = flush && len < WBUF_SIZE / 2 && self->dispatching;
     if (deferred) {
         flush = 0;
     }
@@ -925,11 +926,42 @@ request_dispatch_info(PyObject *op, PyObject *arg)
     conf = mp_dir_conf(self->r);
     /* The handlers this dispatcher runs return to its frame: a flush
      * put off until then can wait for the phase's end (deferflush.h). */
+    self->dispatching = 1;
     self->dispatch_frame = PyEval_GetFrame();
+    /* The first handler found may be remembered for the C fast path. */
+    self->remember = mp_fast_candidate(self->r, phase);
     return Py_BuildValue("(iiziN)", mp_flag_on(conf->debug, 0),
                          mp_flag_on(conf->autoreload, 1), conf->python_path,
                          mp_flag_on(conf->enable_pdb, 0),
                          phase_entries(self, phase, 0));
+}
+
+PyDoc_STRVAR(remember_handler_doc,
+"_remember_handler($self, module, name, interval, /)\n--\n\n"
+"The dispatcher found the phase's first handler as module's attribute\n"
+"name: if it is the phase's only one, from httpd.conf, later requests\n"
+"may call it from C for interval seconds (see fastdispatch.h).  Only\n"
+"the first call after _dispatch_info() counts.");
+
+static PyObject *
+request_remember_handler(PyObject *op, PyObject *args)
+{
+    mp_request *self = (mp_request *)op;
+    PyObject *module, *name;
+    double interval;
+    const mp_handler *h = self->remember;
+
+    CHECK_REQUEST(self);
+    if (!PyArg_ParseTuple(args, "OUd:_remember_handler", &module, &name,
+                          &interval)) {
+        return NULL;
+    }
+    self->remember = NULL;
+    if (h != NULL
+        && mp_fast_remember(self->interp, h, module, name, interval) < 0) {
+        return NULL;
+    }
+    Py_RETURN_NONE;
 }
 
 PyDoc_STRVAR(get_handlers_doc,
@@ -1016,6 +1048,7 @@ request_add_handler(PyObject *op, PyObject *args)
     h->directory = dir;
     h->exts = NULL;
     h->silent = 0;
+    h->persistent = 0;
     self->added++;
     Py_RETURN_NONE;
 }
@@ -1114,6 +1147,8 @@ static PyMethodDef request_methods[] = {
      document_root_doc},
     MP_REQUEST_APACHE_METHODS
     {"_get_handlers", request_get_handlers, METH_VARARGS, get_handlers_doc},
+    {"_remember_handler", request_remember_handler, METH_VARARGS,
+     remember_handler_doc},
     {"_mp_config", request_mp_config, METH_NOARGS, mp_config_doc},
     {"_dispatch_info", request_dispatch_info, METH_O, dispatch_info_doc},
     {NULL, NULL, 0, NULL}
@@ -1301,7 +1336,9 @@ mp_request_new(mp_interp *ip, request_rec *r)
     self->flush_pending = 0;
     self->flush_frame = NULL;
     self->flush_code = NULL;
+    self->dispatching = 0;
     self->dispatch_frame = NULL;
+    self->remember = NULL;
     PyObject_GC_Track((PyObject *)self);
     return (PyObject *)self;
 }
@@ -1351,7 +1388,9 @@ mp_request_end(PyObject *op)
         mp_conn_end(self->connection);
     }
     mp_flush_forget(self);
+    self->dispatching = 0;
     self->dispatch_frame = NULL;
+    self->remember = NULL;
     if (mp_request_drain(op) < 0) {
         PyErr_Clear();          /* the client is gone: nobody to tell */
     }

@@ -45,6 +45,10 @@ typedef struct {
     const char **exts;      /* NULL, or NULL-terminated ".ext" list       */
     int silent;             /* PythonHandlerModule: a missing object is
                                skipped instead of being an error          */
+    int persistent;         /* from httpd.conf: this struct and its strings
+                               live as long as the child (not .htaccess,
+                               not add_handler), so their address can
+                               name it (fastdispatch.h)                   */
 } mp_handler;
 
 /* A flag directive's value: unset inherits the parent's. */

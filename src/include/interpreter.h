@@ -30,6 +30,8 @@ typedef enum {
     MP_ENTRY_REQUEST = 0,       /* dispatch_request(req, phase)          */
     MP_ENTRY_FILTER,            /* dispatch_filter(filter, ...)          */
     MP_ENTRY_CONNECTION,        /* dispatch_connection(conn, ...)        */
+    MP_ENTRY_HANDLER_FAILED,    /* handler_failed(req, phase, ...)       */
+    MP_ENTRY_RUNNING,           /* _running, apache.running              */
     MP_ENTRY_COUNT
 } mp_entry;
 
@@ -41,6 +43,7 @@ typedef struct mp_interp {
     PyObject *phase_names[MP_PHASE_COUNT];
     mp_module_state *state;        /* state of this interpreter's _apache */
     PyObject *apache_module;
+    PyObject *handler_cache;       /* fastdispatch.c's, made on first use */
 } mp_interp;
 
 /* Start Python in this child.  0 on success, -1 (logged) on failure. */

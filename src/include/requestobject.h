@@ -57,7 +57,13 @@ typedef struct {
     int flush_pending;
     PyFrameObject *flush_frame;     /* the frame that called write()      */
     PyObject *flush_code;           /* its bytecode, once read            */
-    PyFrameObject *dispatch_frame;  /* the dispatcher's, while it runs    */
+    /* While a phase's handlers run: the frame they return to (the Python
+     * dispatcher's, or NULL when fastdispatch.c calls one from C). */
+    int dispatching;
+    PyFrameObject *dispatch_frame;
+    /* The handler the Python dispatcher may remember for the C fast path
+     * (fastdispatch.h), until it has. */
+    const mp_handler *remember;
 } mp_request;
 
 int mp_request_init_type(PyObject *module, mp_module_state *st);

@@ -12,7 +12,7 @@ handler's exception becomes a 500 and an error log entry, and with
 import sys
 
 from . import apache
-from ._importer import import_handler_module
+from ._importer import CHECK_INTERVAL, import_handler_module
 
 OK = apache.OK
 DECLINED = apache.DECLINED
@@ -81,12 +81,20 @@ def resolve_object(req, module, object_str, silent=False):
 
 
 def _find_handler(req, handler, directory, phase, autoreload, debug,
-                  silent):
-    """The object a handler directive's entry names, its module imported."""
+                  silent, remember):
+    """The object a handler directive's entry names, its module imported.
+
+    With remember, a plain name (no dots) is offered to the C fast path,
+    which calls module.name itself for the next CHECK_INTERVAL seconds
+    when this is the phase's only handler (src/include/fastdispatch.h).
+    """
     module_name, _, object_str = handler.partition("::")
     module = import_handler_module(module_name, directory, autoreload, debug)
-    return resolve_object(req, module,
-                          object_str or _default_object(phase), silent)
+    name = object_str or _default_object(phase)
+    obj = resolve_object(req, module, name, silent)
+    if remember and "." not in name:
+        req._remember_handler(module, name, CHECK_INTERVAL)
+    return obj
 
 
 def _run_under_pdb(obj, req):
@@ -167,10 +175,16 @@ def _raised_by_write(tb):
     return ".write(" in line or ".flush(" in line
 
 
-def dispatch_request(req, phase):
-    """Run the handlers of `phase` for req; return an Apache status."""
+def dispatch_request(req, phase, start=0):
+    """Run the handlers of `phase` for req; return an Apache status.
+
+    start > 0: the C fast path has run the first `start` handlers and they
+    added more (req.add_handler); run those.
+    """
     debug, autoreload, python_path, pdb_on, entries = \
         req._dispatch_info(phase)
+    if start:
+        entries = req._get_handlers(phase, start)
     handler = "?"
     result = DECLINED
     running = _running
@@ -179,7 +193,7 @@ def dispatch_request(req, phase):
     try:
         if python_path is not None:
             _apply_python_path(python_path)
-        index = 0
+        index = start
         while entries:
             added = req._added
             # _dispatch_info/_get_handlers set the first entry's directory
@@ -198,7 +212,8 @@ def dispatch_request(req, phase):
                     req._flush_pending()
                 try:
                     obj = _find_handler(req, handler, directory, phase,
-                                        autoreload, debug, silent)
+                                        autoreload, debug, silent,
+                                        index == 1)
                     # Called here, not in a helper: a handler returning to
                     # this frame may leave write()'s flush to the end of
                     # the phase (see src/include/deferflush.h).
@@ -229,6 +244,25 @@ def dispatch_request(req, phase):
         return report_error(req, phase, handler, debug)
     finally:
         running.request = outer
+
+
+def handler_failed(req, phase, handler, debug):
+    """The status for a handler the C fast path called, which raised
+    sys.exc_info(): what dispatch_request makes of the same exception."""
+    exc = sys.exc_info()[1]
+    try:
+        if isinstance(exc, apache.SERVER_RETURN):
+            result = _server_return(req, exc)
+            if type(result) is not int:
+                if not isinstance(result, int):
+                    raise TypeError(
+                        "handler %s returned %r, not an integer status"
+                        % (handler, result))
+                result = int(result)
+            return result
+        return report_error(req, phase, handler, debug)
+    except Exception:
+        return report_error(req, phase, handler, debug)
 
 
 def dispatch_connection(conn, handler, debug, autoreload, python_path):

@@ -1,0 +1,93 @@
+"""Handlers for test_fast_dispatch.py.  Each test asks for its URL twice on
+one connection: the first request goes through mod_python._dispatch, which
+remembers the handler; the second is called straight from C
+(src/include/fastdispatch.h).  Both must behave the same."""
+import time
+
+from mod_python import apache
+
+
+def rebind(req):
+    # Rebinding the module's name: the next call must find the new one.
+    global rebind
+    rebind = rebound
+    req.content_type = "text/plain"
+    req.write("first")
+    return apache.OK
+
+
+def rebound(req):
+    req.content_type = "text/plain"
+    req.write("rebound")
+    return apache.OK
+
+
+def raises(req):
+    # ?fail raises; otherwise it answers, so that the connection stays
+    # open (Apache closes it after a 500) for a second request.
+    if req.args == "fail":
+        raise ValueError("raised on purpose")
+    req.write("ok")
+    return apache.OK
+
+
+def allow(req):
+    apache.allow_methods(apache.M_PUT)
+    return apache.HTTP_METHOD_NOT_ALLOWED
+
+
+def adds(req):
+    req.content_type = "text/plain"
+    req.write("main ")
+    req.add_handler("PythonHandler", "fastmod::added")
+    return apache.OK
+
+
+def added(req):
+    req.write("added")
+    return apache.OK
+
+
+def forbids(req):
+    raise apache.SERVER_RETURN(apache.HTTP_FORBIDDEN)
+
+
+def not_a_status(req):
+    if req.args == "fail":
+        return "200"
+    return apache.OK
+
+
+def hello(req):
+    req.content_type = "text/plain"
+    req.write("Hello")
+    return apache.OK
+
+
+def handler_dir(req):
+    req.content_type = "text/plain"
+    req.write(req._handler_dir or "None")
+    return apache.OK
+
+
+class Page:
+    """A class as the handler: made with the request each time, then
+    called."""
+    made = 0
+
+    def __init__(self, req):
+        Page.made += 1
+        self.number = Page.made
+
+    def __call__(self, req):
+        req.content_type = "text/plain"
+        req.write("page %d" % self.number)
+        return apache.OK
+
+
+def sleep_after(req):
+    req.content_type = "text/plain"
+    req.write("part1")
+    time.sleep(1.5)
+    req.write("part2")
+    return apache.OK
