@@ -165,6 +165,43 @@ def test_module_reloaded_when_changed(httpd):
         assert get(httpd, "/reloaded.py").text == "version 2 is longer"
 
 
+def _session_gets(httpd, paths):
+    """GET each path on one keep-alive connection (so, under prefork, from
+    one child); a path may come as (path, (user, password))."""
+    import requests
+    with requests.Session() as s:
+        out = []
+        for p in paths:
+            p, auth = p if isinstance(p, tuple) else (p, None)
+            out.append(s.get(httpd.url(p), headers={"Host": APP},
+                             auth=auth, timeout=30))
+        return out
+
+
+RESTORE = ("/runtime.py/restore", ("user", "secret"))
+
+
+def test_rebound_function_is_published_at_once(httpd):
+    """A URL published once is published quickly again, but always as what
+    the module binds now: a function rebound at run time is served on the
+    very next request."""
+    r = _session_gets(httpd, ["/runtime.py/page", "/runtime.py/page",
+                              "/runtime.py/rebind", "/runtime.py/page",
+                              RESTORE, "/runtime.py/page"])
+    assert [x.text for x in r] == ["page", "page", "rebound", "other",
+                                   "restored", "page"]
+
+
+def test_protection_added_at_run_time_applies_at_once(httpd):
+    """A module that gains __auth__ after one of its URLs was published
+    protects that URL on the very next request."""
+    r = _session_gets(httpd, ["/runtime.py/page", "/runtime.py/page",
+                              "/runtime.py/protect", "/runtime.py/page",
+                              RESTORE, "/runtime.py/page"])
+    assert [x.status_code for x in r] == [200, 200, 200, 401, 200, 200]
+    assert r[4].text == "restored"
+
+
 def test_methods(httpd):
     """The publisher answers GET, POST and HEAD; other methods get 405
     with an Allow header naming those."""

@@ -110,9 +110,17 @@ def handler(req):
         # The Allow: header of the 405 lists them.
         req.allow_methods(_METHODS)
         raise apache.SERVER_RETURN(apache.HTTP_METHOD_NOT_ALLOWED)
+    key = (req.filename or "", req.path_info, req._handler_dir)
+    route = _routes.get(key)
+    if route is not None and route[0] > _monotonic():
+        target = _route_target(route)
+        if target is not None:
+            if route[1] != key[0]:
+                req.filename = route[1]
+            return _respond(req, target, route[5])
     debug, autoreload = req._mp_config()[:2]
     try:
-        filename, name, names = _locate(req)
+        filename, name, names = _locate(req, key)
         module = _importer._import_from_file(name, filename, autoreload,
                                              debug)
         target = _traverse(req, module, names)
@@ -122,23 +130,49 @@ def handler(req):
                       apache.APLOG_WARNING if debug else apache.APLOG_INFO)
         raise apache.SERVER_RETURN(apache.HTTP_NOT_FOUND)
     if type(target) is _Value:
-        result = target.value
-    else:
-        try:
-            result = _call(req, target)
-        except _Missing as exc:
-            return _bad_request(req, exc.args[0])
+        _publish(req, target.value)
+        return apache.OK
+    plan = _plan(target)
+    if (len(names) == 1 and type(target) is _FunctionType
+            and _plain_function(module.__dict__, names[0]) is target):
+        _routes[key] = (_monotonic() + _CHECK_INTERVAL, filename, module,
+                        names[0], target, plan, target.__code__)
+    return _respond(req, target, plan)
+
+
+def _respond(req, target, plan):
+    try:
+        result = _call(req, target, plan)
+    except _Missing as exc:
+        return _bad_request(req, exc.args[0])
     _publish(req, result)
     return apache.OK
 
 
+# (req.filename, req.path_info, handler directory) -> (expiry, module
+# file, module, name, function, plan, code): a URL found to name a plain
+# function of an unprotected module, published again without the walk
+# until the importer would look at the module's file again.  Each use
+# checks that the module still binds that very function (with the same
+# code, and no __auth__ & co added since).
+_routes = _BoundedCache()
+_monotonic = time.monotonic
+
+
+def _route_target(route):
+    namespace = route[2].__dict__
+    func = namespace.get(route[3])
+    if (func is route[4] and func.__code__ is route[6] and not func.__dict__
+            and not _module_protected(namespace)):
+        return func
+    return None
+
+
 # -------------------------------------------------------- module and path
-def _locate(req):
-    """(module file, module name, object names) for the request."""
-    filename = req.filename or ""
-    path_info = req.path_info
-    handler_dir = req._handler_dir
-    key = (filename, path_info, handler_dir)
+def _locate(req, key):
+    """(module file, module name, object names) for the request; key is
+    (req.filename, req.path_info, handler directory)."""
+    filename, path_info, handler_dir = key
     entry = _located.get(key)
     if entry is not None and entry[0] > time.monotonic():
         path = entry[1][0]
@@ -215,17 +249,11 @@ def _traverse(req, module, names):
     Raises _Refused, or SERVER_RETURN for a failed __auth__/__access__.
     """
     namespace = module.__dict__
-    if (len(names) == 1 and "__auth__" not in namespace
-            and "__access__" not in namespace
-            and "__auth_realm__" not in namespace):
+    if len(names) == 1:
         # The common case, a plain function of an unprotected module,
         # without the general walk's costs.
-        name = names[0]
-        obj = namespace.get(name)
-        if (type(obj) is _FunctionType and obj.__globals__ is namespace
-                and not obj.__dict__ and name[0] != "_"
-                and name.isidentifier()
-                and not _mentions_specials(obj.__code__)):
+        obj = _plain_function(namespace, names[0])
+        if obj is not None:
             return obj
     auth = _Auth(req, module)
     if _module_protected(namespace):
@@ -243,6 +271,21 @@ def _traverse(req, module, names):
 
 
 _INDEX = object()
+
+
+def _plain_function(namespace, name):
+    """The function namespace (a module's) binds to name, if it is one of
+    its own, unprotected (no __auth__ & co in the module, on the function
+    or in its code) and publishable by name; else None."""
+    if _module_protected(namespace):
+        return None
+    obj = namespace.get(name)
+    if (type(obj) is _FunctionType and obj.__globals__ is namespace
+            and not obj.__dict__ and name[0] != "_"
+            and name.isidentifier()
+            and not _mentions_specials(obj.__code__)):
+        return obj
+    return None
 
 
 def _step(obj, name, module, auth):
@@ -607,9 +650,10 @@ def _plan(obj):
     return plan
 
 
-def _call(req, obj):
-    """Call obj with the form fields its parameters name (6.1.2)."""
-    params, takes_kwargs = _plan(obj)
+def _call(req, obj, plan):
+    """Call obj with the form fields its parameters name (6.1.2); plan is
+    _plan(obj)."""
+    params, takes_kwargs = plan
     form = getattr(req, "form", None)
     if form is None:
         # An earlier handler may have read the body into req.form already;
