@@ -8,6 +8,9 @@
  * a whole part at once replaces exactly what urllib's piecewise decoding
  * replaces.  A str that is not UTF-8-encodable (lone surrogates) is left
  * to urllib itself.
+ *
+ * Also here: util.FieldStorage's index of the pairs (_index_pairs),
+ * grouped as parse_qs groups them.
  */
 #include "parseqs.h"
 
@@ -171,26 +174,26 @@ parse_qsl(PyObject *module, PyObject *args, PyObject *kw)
     return list;
 }
 
+/* name -> [value, ...] of a list of (name, value) tuples, in order.
+ * TypeError for anything else in the list. */
 static PyObject *
-parse_qs(PyObject *module, PyObject *args, PyObject *kw)
+group_pairs(PyObject *list)
 {
-    PyObject *qs, *list, *dict, *values;
-    int keep_blank, strict, fallback;
+    PyObject *dict, *values;
     Py_ssize_t i;
 
-    (void)module;
-    if (!parse_args(args, kw, "parse_qs", &qs, &keep_blank, &strict)) {
-        return NULL;
-    }
-    list = parse_pairs(qs, keep_blank, strict, &fallback);
-    if (list == NULL) {
-        return fallback ? urllib_fallback("parse_qs", qs, keep_blank, strict)
-                        : NULL;
-    }
     dict = PyDict_New();
     for (i = 0; dict != NULL && i < PyList_GET_SIZE(list); i++) {
         PyObject *pair = PyList_GET_ITEM(list, i);
-        PyObject *k = PyTuple_GET_ITEM(pair, 0);
+        PyObject *k;
+
+        if (!PyTuple_CheckExact(pair) || PyTuple_GET_SIZE(pair) != 2) {
+            PyErr_SetString(PyExc_TypeError,
+                            "expected a list of (name, value) tuples");
+            Py_CLEAR(dict);
+            break;
+        }
+        k = PyTuple_GET_ITEM(pair, 0);
         values = PyDict_GetItemWithError(dict, k);
         if (values == NULL) {
             if (PyErr_Occurred() || (values = PyList_New(0)) == NULL
@@ -205,8 +208,39 @@ parse_qs(PyObject *module, PyObject *args, PyObject *kw)
             Py_CLEAR(dict);
         }
     }
+    return dict;
+}
+
+static PyObject *
+parse_qs(PyObject *module, PyObject *args, PyObject *kw)
+{
+    PyObject *qs, *list, *dict;
+    int keep_blank, strict, fallback;
+
+    (void)module;
+    if (!parse_args(args, kw, "parse_qs", &qs, &keep_blank, &strict)) {
+        return NULL;
+    }
+    list = parse_pairs(qs, keep_blank, strict, &fallback);
+    if (list == NULL) {
+        return fallback ? urllib_fallback("parse_qs", qs, keep_blank, strict)
+                        : NULL;
+    }
+    dict = group_pairs(list);
     Py_DECREF(list);
     return dict;
+}
+
+static PyObject *
+index_pairs(PyObject *module, PyObject *list)
+{
+    (void)module;
+    if (!PyList_Check(list)) {
+        PyErr_SetString(PyExc_TypeError,
+                        "expected a list of (name, value) tuples");
+        return NULL;
+    }
+    return group_pairs(list);
 }
 
 PyMethodDef mp_parseqs_functions[] = {
@@ -220,5 +254,9 @@ PyMethodDef mp_parseqs_functions[] = {
      "parse_qs(qs, keep_blank_values=0, strict_parsing=0)\n--\n\n"
      "A dict of name -> list of values, as urllib.parse.parse_qs "
      "gives it."},
+    {"_index_pairs", index_pairs, METH_O,
+     "_index_pairs(pairs, /)\n--\n\n"
+     "name -> [value, ...] of a list of (name, value) tuples, in order "
+     "(util.FieldStorage's index of parse_qsl's pairs)."},
     {NULL, NULL, 0, NULL}
 };

@@ -22,6 +22,7 @@ from . import apache
 
 parse_qs = _apache.parse_qs
 parse_qsl = _apache.parse_qsl
+_index_pairs = _apache._index_pairs
 
 # How much of the body one req.read() asks for.
 _CHUNK = 65536
@@ -401,6 +402,7 @@ class FieldStorage:
         # asked for: most handlers read a few values by name, and making
         # two objects per input would cost more than parsing them.
         self._items = []
+        self._has_fields = False        # any Field among _items
         self._list = None
         self._index = None
         self._index_of = None
@@ -549,6 +551,7 @@ class FieldStorage:
             self._track(f)
             for piece in body:
                 _write_all(f, piece)
+            self._has_fields = True
             f.seek(0)
             self._items.append(Field(name, f, **kw))
         elif field_callback is not None:
@@ -556,12 +559,14 @@ class FieldStorage:
             self._track(f)
             for piece in body:
                 _write_all(f, piece)
+            self._has_fields = True
             f.seek(0)
             self._items.append(Field(name, f, **kw))
         else:
             data = bytearray()
             for piece in body:
                 data += piece
+            self._has_fields = True
             self._items.append(Field._simple(
                 name, data.decode("utf-8", "replace"), **kw))
 
@@ -590,7 +595,10 @@ class FieldStorage:
         if self._list is None:
             # Nobody has seen .list: the items cannot have changed.
             index = self._index
-            if index is None:
+            if index is None and not self._has_fields:
+                # Only parse_qsl's pairs: grouped in C.
+                index = self._index = _index_pairs(self._items)
+            elif index is None:
                 index = {}
                 for item in self._items:
                     if type(item) is tuple:
@@ -654,9 +662,7 @@ class FieldStorage:
             return default
         item = found[0]
         if type(item) is str:
-            item = str.__new__(StringField, item)
-            item.name = name
-            found[0] = item
+            item = found[0] = StringField._named(name, item)
         return item
 
     def getlist(self, name):
