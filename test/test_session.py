@@ -395,6 +395,25 @@ def test_session_files(httpd):
     assert not os.path.exists(path) and not os.path.exists(spare)
 
 
+def test_session_file_shrinks(httpd):
+    """A save of a smaller session leaves exactly its own data in the file
+    (the spare it reuses was longer): nothing of the old version trails
+    behind."""
+    import pickle
+    host = "sess-file"
+    sid = _new_session(httpd, host, "set=big:" + "x" * 3000)
+    path = os.path.join(_sessdir(httpd, host), sid)
+    _info(httpd, host, "set=big:" + "y" * 3000, headers=_cookie(sid))
+    for value in ("small", "s"):
+        info = _info(httpd, host, "set=big:" + value, headers=_cookie(sid))
+        assert info["data"]["big"] == value
+        with open(path, "rb") as f:
+            data = f.read()
+        stored = pickle.loads(data)
+        assert stored["_data"]["big"] == value
+        assert data == pickle.dumps(stored, pickle.HIGHEST_PROTOCOL)
+
+
 def test_unlocked_saves(httpd):
     """4.8.1 lock=0: sessions opened without the lock are saved through a
     temporary file of their own and a rename, so concurrent saves of one

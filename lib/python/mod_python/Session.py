@@ -23,7 +23,6 @@ nothing the client sent.
 """
 
 import dbm as _dbm_package
-import errno
 import os
 import pickle
 import random
@@ -560,7 +559,10 @@ class FileSession(BaseSession):
             fd = self._create(spare, os.O_WRONLY | os.O_CREAT)
             try:
                 _write_all(fd, blob)
-                os.ftruncate(fd, len(blob))
+                # Only a shorter version needs cutting: a truncate costs
+                # a journal entry even when it changes nothing.
+                if os.fstat(fd).st_size > len(blob):
+                    os.ftruncate(fd, len(blob))
             finally:
                 os.close(fd)
             # Swap it with the session file, atomically: the old version
@@ -652,38 +654,11 @@ def _write_all(fd, blob):
         view = view[os.write(fd, view):]
 
 
-# renameat2(2), found on first use: (function, errno getter), or False
-# where the C library lacks it.  Python has no binding of its own.
-_renameat2 = None
-
-
 def _exchange(a, b):
     """Swap the files at paths a and b atomically (Linux renameat2 with
-    RENAME_EXCHANGE).  False if b does not exist or this system or file
-    system cannot exchange; the caller then renames."""
-    global _renameat2
-    if _renameat2 is None:
-        try:
-            import ctypes
-            function = ctypes.CDLL(None, use_errno=True).renameat2
-            function.argtypes = (ctypes.c_int, ctypes.c_char_p, ctypes.c_int,
-                                 ctypes.c_char_p, ctypes.c_uint)
-            function.restype = ctypes.c_int
-            _renameat2 = (function, ctypes.get_errno)
-        except (ImportError, OSError, AttributeError):
-            _renameat2 = False
-    if not _renameat2:
-        return False
-    function, get_errno = _renameat2
-    at_fdcwd, rename_exchange = -100, 2
-    if function(at_fdcwd, os.fsencode(a), at_fdcwd, os.fsencode(b),
-                rename_exchange) == 0:
-        return True
-    err = get_errno()
-    if err in (errno.ENOENT, errno.EINVAL, errno.ENOSYS, errno.EOPNOTSUPP,
-               errno.EXDEV):
-        return False
-    raise OSError(err, os.strerror(err), a)
+    RENAME_EXCHANGE, in C).  False if b does not exist or this system or
+    file system cannot exchange; the caller then renames."""
+    return _apache._exchange_files(a, b)
 
 
 # The file in mp_sess/ that holds where the last time-limited sweep
