@@ -18,6 +18,7 @@ HTTPD_CONF = """
 <VirtualHost *:{port}>
     ServerName flush
     DocumentRoot "{htdocs}/flush"
+    PythonOutputFilter flushfilter FLUSHUPPER
     <Directory "{htdocs}/flush">
         SetHandler mod_python
         PythonDebug On
@@ -45,6 +46,11 @@ HTTPD_CONF = """
         <Files "fixup">
             PythonFixupHandler flushtest::fixup_writes
             PythonHandler flushtest::after_fixup
+        </Files>
+        <Files "filtered">
+            PythonPath "['{htdocs}/flush'] + sys.path"
+            SetOutputFilter FLUSHUPPER
+            PythonHandler flushtest::sleep_after
         </Files>
         <Files "traced">
             PythonHandler flushtest::traced
@@ -110,6 +116,15 @@ def test_flush_at_the_end_of_an_earlier_phase(httpd):
     """A fixup handler writes: its flush is sent when the fixup phase
     ends, before the content handler runs."""
     _assert_part1_early(httpd, "/fixup")
+
+
+def test_flush_through_a_python_output_filter(httpd):
+    """The put-off flush runs the request's Python output filter (here
+    from inside the trace function): the filtered first part still
+    arrives before the handler's sleep."""
+    seen, data = httpd.time_to_first("/filtered", b"PART1", host=HOST)
+    assert seen < EARLY, "PART1 arrived only after %.2fs" % seen
+    assert b"PART2" in data
 
 
 def test_exception_after_write(httpd):
