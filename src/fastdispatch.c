@@ -11,8 +11,9 @@
 
 /* A remembered handler: ip->handler_cache maps the address of its
  * handler string (persistent: it names the directive entry for the
- * child's life) to (module, name, directory str or None, expiry). */
-enum { ENTRY_MODULE, ENTRY_NAME, ENTRY_DIR, ENTRY_EXPIRY, ENTRY_SIZE };
+ * child's life) to (module, name, directory str or None, expiry, phase).
+ * The phase is checked too: the object's default name depends on it. */
+enum { ENTRY_MODULE, ENTRY_NAME, ENTRY_DIR, ENTRY_EXPIRY, ENTRY_PHASE };
 
 static double
 monotonic_seconds(void)
@@ -51,8 +52,8 @@ mp_fast_candidate(request_rec *r, mp_phase phase)
 }
 
 int
-mp_fast_remember(mp_interp *ip, const mp_handler *h, PyObject *module,
-                 PyObject *name, double interval)
+mp_fast_remember(mp_interp *ip, const mp_handler *h, mp_phase phase,
+                 PyObject *module, PyObject *name, double interval)
 {
     PyObject *key, *entry, *dir;
     int rc;
@@ -69,8 +70,8 @@ mp_fast_remember(mp_interp *ip, const mp_handler *h, PyObject *module,
     if (dir == NULL) {
         return -1;
     }
-    entry = Py_BuildValue("(OONd)", module, name, dir,
-                          monotonic_seconds() + interval);
+    entry = Py_BuildValue("(OONdi)", module, name, dir,
+                          monotonic_seconds() + interval, (int)phase);
     if (entry == NULL) {
         return -1;
     }
@@ -88,7 +89,7 @@ mp_fast_remember(mp_interp *ip, const mp_handler *h, PyObject *module,
 /* The remembered object for h, a new reference; NULL (no exception set)
  * when h must go through the Python dispatcher. */
 static PyObject *
-remembered_object(mp_interp *ip, const mp_handler *h)
+remembered_object(mp_interp *ip, const mp_handler *h, mp_phase phase)
 {
     PyObject *key, *entry, *dir, *path, *obj;
 
@@ -106,8 +107,9 @@ remembered_object(mp_interp *ip, const mp_handler *h)
         PyErr_Clear();
         return NULL;
     }
-    if (PyFloat_AS_DOUBLE(PyTuple_GET_ITEM(entry, ENTRY_EXPIRY))
-        <= monotonic_seconds()) {
+    if (PyLong_AsLong(PyTuple_GET_ITEM(entry, ENTRY_PHASE)) != (long)phase
+        || PyFloat_AS_DOUBLE(PyTuple_GET_ITEM(entry, ENTRY_EXPIRY))
+           <= monotonic_seconds()) {
         return NULL;            /* time for the importer to look again */
     }
     /* The dispatcher puts the directive's directory on sys.path for each
@@ -212,7 +214,7 @@ mp_fast_dispatch(mp_interp *ip, PyObject *req, mp_phase phase,
     if (h == NULL || mp_fast_candidate(r, phase) != h) {
         return 0;
     }
-    obj = remembered_object(ip, h);
+    obj = remembered_object(ip, h, phase);
     if (obj == NULL) {
         return 0;
     }

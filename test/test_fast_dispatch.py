@@ -50,6 +50,9 @@ HTTPD_CONF = """
         <Files "page">
             PythonHandler fastmod::Page
         </Files>
+        <Files "phases">
+            PythonHandlerModule phasemod
+        </Files>
         <Files "sleep_after">
             PythonHandler fastmod::sleep_after
         </Files>
@@ -145,6 +148,15 @@ def test_class_handler_is_made_each_time(httpd):
     n1 = int(first.text.split()[1])
     n2 = int(second.text.split()[1])
     assert n2 == n1 + 1
+
+
+def test_handler_module_every_phase(httpd):
+    """PythonHandlerModule: one module for every phase, each phase's own
+    function remembered and called (the phases it lacks skipped), on both
+    paths."""
+    for r in twice(httpd, "/phases"):
+        assert r.status_code == 200
+        assert r.text == "fixup ran"
 
 
 def test_flush_before_sleep_from_c(httpd):

@@ -34,10 +34,10 @@
  * PythonEnablePdb in effect; else NULL. */
 const mp_handler *mp_fast_candidate(request_rec *r, mp_phase phase);
 
-/* Remember that h resolves to module's attribute name, for interval
- * seconds.  0, or -1 with an exception set. */
-int mp_fast_remember(mp_interp *ip, const mp_handler *h, PyObject *module,
-                     PyObject *name, double interval);
+/* Remember that h, in phase, resolves to module's attribute name, for
+ * interval seconds.  0, or -1 with an exception set. */
+int mp_fast_remember(mp_interp *ip, const mp_handler *h, mp_phase phase,
+                     PyObject *module, PyObject *name, double interval);
 
 /* Run the phase's handler h from C if it is remembered.  Returns 1 with
  * *status set when it did (errors included: they are reported and give

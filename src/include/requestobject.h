@@ -64,6 +64,7 @@ typedef struct {
     /* The handler the Python dispatcher may remember for the C fast path
      * (fastdispatch.h), until it has. */
     const mp_handler *remember;
+    int remember_phase;
 } mp_request;
 
 int mp_request_init_type(PyObject *module, mp_module_state *st);
