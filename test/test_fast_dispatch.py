@@ -38,6 +38,9 @@ HTTPD_CONF = """
         <Files "forbids">
             PythonHandler fastmod::forbids
         </Files>
+        <Files "declines">
+            PythonHandler fastmod::declines
+        </Files>
         <Files "not_a_status">
             PythonHandler fastmod::not_a_status
         </Files>
@@ -112,6 +115,16 @@ def test_added_handler_runs_after(httpd):
 def test_server_return(httpd):
     for r in twice(httpd, "/forbids"):
         assert r.status_code == 403
+
+
+def test_declined_through_server_return(httpd):
+    """SERVER_RETURN(DECLINED) from the content handler leaves the request
+    to Apache's default handler (no such file here: 404) on both paths."""
+    first, second = twice(httpd, "/declines", "/declines?decline")
+    assert first.text == "ok"
+    assert second.status_code == 404
+    time.sleep(1.2)     # remembered no more: the Python dispatcher's turn
+    assert httpd.get("/declines?decline", host=HOST).status_code == 404
 
 
 def test_non_integer_result_is_an_error(httpd):

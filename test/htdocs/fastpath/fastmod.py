@@ -52,6 +52,15 @@ def forbids(req):
     raise apache.SERVER_RETURN(apache.HTTP_FORBIDDEN)
 
 
+def declines(req):
+    # ?decline: "not mine" through SERVER_RETURN (DECLINED is -1).
+    if req.args == "decline":
+        raise apache.SERVER_RETURN(apache.DECLINED)
+    req.content_type = "text/plain"
+    req.write("ok")
+    return apache.OK
+
+
 def not_a_status(req):
     if req.args == "fail":
         return "200"
