@@ -191,8 +191,11 @@ def main():
     smtpd = subprocess.Popen([sys.executable, "-m", "aiosmtpd", "-n",
                               "-l", "127.0.0.1:%d" % smtp_port,
                               "-c", "aiosmtpd.handlers.Debugging"])
+    # In a session of its own: prefork signals its whole process group when
+    # it stops, which would interrupt the clean-up below a second time.
+    # Ctrl-C reaches it through that clean-up.
     proc = subprocess.Popen([httpd, "-d", root, "-f", conf, "-DFOREGROUND"],
-                            env=env)
+                            env=env, start_new_session=True)
     # SIGTERM (from a service manager, or kill) stops the demo as Ctrl-C
     # does, so that httpd and the SMTP server are stopped too.
     signal.signal(signal.SIGTERM, _interrupt)
@@ -203,6 +206,10 @@ def main():
     except KeyboardInterrupt:
         pass
     finally:
+        # One stop request is enough: a second Ctrl-C must not cut the
+        # clean-up short and leave httpd running.
+        signal.signal(signal.SIGINT, signal.SIG_IGN)
+        signal.signal(signal.SIGTERM, signal.SIG_IGN)
         for child in (proc, smtpd):
             if child.poll() is None:
                 child.send_signal(signal.SIGTERM)
