@@ -199,6 +199,9 @@ def main():
     # SIGTERM (from a service manager, or kill) stops the demo as Ctrl-C
     # does, so that httpd and the SMTP server are stopped too.
     signal.signal(signal.SIGTERM, _interrupt)
+    # Also when started from a script in the background, where SIGINT
+    # comes in ignored and Python would leave it so.
+    signal.signal(signal.SIGINT, _interrupt)
     print("mod_python demo on http://%s/  (error log: %s/error_log)\n"
           "Press Ctrl-C to stop." % (args.listen, root), flush=True)
     try:
