@@ -166,30 +166,11 @@ call_python(request_rec *r, mp_phase phase, const mp_handler *first)
         return HTTP_INTERNAL_SERVER_ERROR;
     }
     ((mp_request *)req)->phase = phase;
-    if (mp_fast_dispatch(ip, req, phase, first, &status)) {
-        result = NULL;
+    if (!mp_fast_dispatch(ip, req, phase, first, &status)) {
+        result = PyObject_CallFunctionObjArgs(dispatcher, req,
+                                              ip->phase_names[phase], NULL);
+        status = mp_dispatcher_status(r, phase, result, "dispatching");
     }
-    else if ((result = PyObject_CallFunctionObjArgs(
-                  dispatcher, req, ip->phase_names[phase], NULL)) == NULL) {
-        mp_log_r(APLOG_ERR, r, MP_DISPATCH_FAILED,
-                 "the dispatcher failed in %s", mp_phase_names[phase]);
-        mp_log_python_error(r, NULL, "dispatching");
-        status = HTTP_INTERNAL_SERVER_ERROR;
-    }
-    else if (PyLong_Check(result)) {
-        status = (int)PyLong_AsLong(result);
-        if (status == -1 && PyErr_Occurred()) {
-            PyErr_Clear();
-            status = HTTP_INTERNAL_SERVER_ERROR;
-        }
-    }
-    else {
-        mp_log_r(APLOG_ERR, r, MP_BAD_RETURN,
-                 "the dispatcher returned a non-integer in %s",
-                 mp_phase_names[phase]);
-        status = HTTP_INTERNAL_SERVER_ERROR;
-    }
-    Py_XDECREF(result);
     /* A flush write() put off is dropped if this ends the response, else
      * sent; what write(..., 0) gathered goes on before Apache finishes
      * the response.  A client gone by now is nobody's error. */
@@ -203,6 +184,35 @@ call_python(request_rec *r, mp_phase phase, const mp_handler *first)
     }
     mp_interp_release(ip);
     return status;
+}
+
+int
+mp_dispatcher_status(request_rec *r, mp_phase phase, PyObject *result,
+                     const char *where)
+{
+    long status = 0;
+    int failed = result == NULL;
+
+    if (result != NULL && !PyLong_Check(result)) {
+        mp_log_r(APLOG_ERR, r, MP_BAD_RETURN,
+                 "the dispatcher returned a non-integer in %s",
+                 mp_phase_names[phase]);
+        Py_DECREF(result);
+        return HTTP_INTERNAL_SERVER_ERROR;
+    }
+    if (!failed) {
+        status = PyLong_AsLong(result);
+        failed = (status == -1 && PyErr_Occurred())
+                 || status < INT_MIN || status > INT_MAX;
+        Py_DECREF(result);
+    }
+    if (failed) {
+        mp_log_r(APLOG_ERR, r, MP_DISPATCH_FAILED,
+                 "the dispatcher failed in %s", mp_phase_names[phase]);
+        mp_log_python_error(r, NULL, where);
+        return HTTP_INTERNAL_SERVER_ERROR;
+    }
+    return (int)status;
 }
 
 int

@@ -134,31 +134,6 @@ remembered_object(mp_interp *ip, const mp_handler *h, mp_phase phase)
     return obj;
 }
 
-/* What a call of the Python dispatcher (result, a new reference or NULL
- * with an exception set) gives Apache: its integer (DECLINED, -1,
- * included), or HTTP_INTERNAL_SERVER_ERROR, logged, when it failed. */
-static int
-dispatcher_status(request_rec *r, mp_phase phase, PyObject *result,
-                  const char *where)
-{
-    long status = 0;
-    int failed = result == NULL || !PyLong_Check(result);
-
-    if (!failed) {
-        status = PyLong_AsLong(result);
-        failed = (status == -1 && PyErr_Occurred())
-                 || status < INT_MIN || status > INT_MAX;
-    }
-    Py_XDECREF(result);
-    if (failed) {
-        mp_log_r(APLOG_ERR, r, MP_DISPATCH_FAILED,
-                 "the dispatcher failed in %s", mp_phase_names[phase]);
-        mp_log_python_error(r, NULL, where);
-        return HTTP_INTERNAL_SERVER_ERROR;
-    }
-    return (int)status;
-}
-
 /* The handler raised (the exception is set): let the Python dispatcher's
  * handler_failed turn it into a status, as it does for its own calls. */
 static int
@@ -188,7 +163,8 @@ report_failure(mp_interp *ip, PyObject *req, mp_phase phase,
                                 handler, debug);
     Py_XDECREF(handler);
     PyErr_SetExcInfo(old_type, old_value, old_tb);
-    return dispatcher_status(r, phase, result, "reporting a handler's error");
+    return mp_dispatcher_status(r, phase, result,
+                                "reporting a handler's error");
 }
 
 /* The status the handler returned, or -1 with an exception set (a
@@ -270,7 +246,7 @@ mp_fast_dispatch(mp_interp *ip, PyObject *req, mp_phase phase,
         result = dispatcher == NULL ? NULL
             : PyObject_CallFunction(dispatcher, "OOi", req,
                                     ip->phase_names[phase], 1);
-        st = dispatcher_status(r, phase, result, "running added handlers");
+        st = mp_dispatcher_status(r, phase, result, "running added handlers");
     }
     if (PyObject_SetAttrString(running, "request", outer) < 0) {
         PyErr_Clear();

@@ -39,6 +39,14 @@ mp_request_config *mp_request_config_get(request_rec *r, int create);
 /* Run the phase: an Apache status, or DECLINED when no handler applies. */
 int mp_run_phase(request_rec *r, mp_phase phase);
 
+/* The status a call of mod_python._dispatch gave (result: its new
+ * reference, consumed, or NULL with the exception set): the integer,
+ * DECLINED (-1) included, or HTTP_INTERNAL_SERVER_ERROR, logged with the
+ * traceback (where says what was being done), when the call failed or
+ * returned something else. */
+int mp_dispatcher_status(request_rec *r, mp_phase phase, PyObject *result,
+                         const char *where);
+
 /* The handlers of the phase that apply to r, from index `start` on, as a
  * tuple of (handler, directory, silent) tuples.  GIL held. */
 PyObject *mp_phase_handlers(request_rec *r, mp_phase phase, Py_ssize_t start);
