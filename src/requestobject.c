@@ -930,7 +930,6 @@ request_dispatch_info(PyObject *op, PyObject *arg)
     self->dispatch_frame = PyEval_GetFrame();
     /* The first handler found may be remembered for the C fast path. */
     self->remember = mp_fast_candidate(self->r, phase);
-    self->remember_phase = phase;
     return Py_BuildValue("(iiziN)", mp_flag_on(conf->debug, 0),
                          mp_flag_on(conf->autoreload, 1), conf->python_path,
                          mp_flag_on(conf->enable_pdb, 0),
@@ -959,8 +958,8 @@ request_remember_handler(PyObject *op, PyObject *args)
     }
     self->remember = NULL;
     if (h != NULL
-        && mp_fast_remember(self->interp, h, self->remember_phase, module,
-                            name, interval) < 0) {
+        && mp_fast_remember(self->interp, h, self->phase, module, name,
+                            interval) < 0) {
         return NULL;
     }
     Py_RETURN_NONE;

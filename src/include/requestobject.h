@@ -63,8 +63,7 @@ typedef struct {
     PyFrameObject *dispatch_frame;
     /* The handler the Python dispatcher may remember for the C fast path
      * (fastdispatch.h), until it has. */
-    const mp_handler *remember;
-    int remember_phase;
+    const mp_handler *remember;        /* for the phase being run     */
 } mp_request;
 
 int mp_request_init_type(PyObject *module, mp_module_state *st);
