@@ -846,8 +846,17 @@ request_get_options(PyObject *op, PyObject *noargs)
 
     (void)noargs;
     CHECK_REQUEST(self);
-    return mp_options_table(self->interp->state,
-                            mp_dir_conf(self->r)->options);
+    if (self->options == NULL
+        || self->options_conf != self->r->per_dir_config) {
+        PyObject *table = mp_options_table(self->interp->state,
+                                           mp_dir_conf(self->r)->options);
+        if (table == NULL) {
+            return NULL;
+        }
+        Py_XSETREF(self->options, table);
+        self->options_conf = self->r->per_dir_config;
+    }
+    return Py_NewRef(self->options);
 }
 
 PyDoc_STRVAR(get_config_doc,
@@ -1227,6 +1236,7 @@ request_traverse(PyObject *op, visitproc visit, void *arg)
     Py_VISIT(self->cleanups);
     Py_VISIT(self->connection);
     Py_VISIT(self->server);
+    Py_VISIT(self->options);
     return 0;
 }
 
@@ -1244,6 +1254,7 @@ request_clear(PyObject *op)
     Py_CLEAR(self->cleanups);
     Py_CLEAR(self->connection);
     Py_CLEAR(self->server);
+    Py_CLEAR(self->options);
     Py_CLEAR(self->flush_code);
     return 0;
 }
@@ -1322,6 +1333,8 @@ mp_request_new(mp_interp *ip, request_rec *r)
     self->cleanups = NULL;
     self->connection = NULL;
     self->server = NULL;
+    self->options = NULL;
+    self->options_conf = NULL;
     self->phase = -1;
     self->content_type_set = 0;
     self->handler_dir = NULL;

@@ -65,6 +65,21 @@ HTTPD_CONF = """
     AllowOverride None
 </Directory>
 
+# get_options() across phases: the virtual host's options early, the
+# directory's merged in for the content handler.
+<VirtualHost *:{port}>
+    ServerName config-optcache
+    DocumentRoot "{htdocs}/config/optcache"
+    PythonPath "sys.path + ['{htdocs}/config/optcache']"
+    PythonOption vhost_option v
+    PythonPostReadRequestHandler optcache::postread
+</VirtualHost>
+<Directory "{htdocs}/config/optcache/dir">
+    SetHandler mod_python
+    PythonHandler optcache
+    PythonOption dir_option d
+</Directory>
+
 # PythonPath gets a virtual host (so an interpreter) of its own: other
 # directories of the same interpreter would prepend their own directories.
 <VirtualHost *:{port}>
@@ -172,6 +187,23 @@ def test_python_option_without_value_removes(httpd):
     """5.4.10: a PythonOption with the value omitted removes the key."""
     assert options_of(httpd, "/options/sub2/x") == {
         "alpha": "one", "gone": "here"}
+
+
+def test_get_options_one_table_per_request(httpd):
+    """4.5.3 get_options(): a copy of the configuration for the request.
+    Calls during one request return the same table (a change made to it
+    is seen there), later requests start from the configuration again, and
+    a handler running before the directory walk sees only the virtual
+    host's options while the content handler sees the directory's too."""
+    for _ in range(3):          # the same child may serve them all
+        r = httpd.get("/dir/x", host="config-optcache")
+        assert r.status_code == 200, r.text
+        data = r.json()
+        assert data["early"] == ["vhost_option"]
+        assert data["late"] == ["dir_option", "vhost_option"]
+        assert data["same_table"] is True
+        assert data["change_seen_in_request"] is True
+        assert data["change_from_earlier_request"] is False
 
 
 def test_get_config(httpd):

@@ -32,6 +32,12 @@ typedef struct {
     PyObject *cleanups;         /* list of (callable, data), or NULL      */
     PyObject *connection;       /* connection and server objects, made on */
     PyObject *server;           /* first use                              */
+    /* get_options()'s table, made once per configuration: building one
+     * costs a pool, and a session asks for it on every request.  Rebuilt
+     * when per_dir_config changes (early phases run before the directory
+     * walk has merged the <Directory> options in). */
+    PyObject *options;
+    struct ap_conf_vector_t *options_conf;
     int phase;                  /* mp_phase being run, or -1              */
     int content_type_set;       /* content_type assigned from Python      */
     const char *handler_dir;    /* directory of the running handler       */
