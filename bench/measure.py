@@ -44,7 +44,7 @@ def fetch(base_url, path, headers=None, timeout=10.0):
     conn = http.client.HTTPConnection(host, int(port), timeout=timeout)
     try:
         conn.request("GET", path,
-                     headers=dict(headers or {}, Connection="close"))
+                     headers=dict(_single(headers), Connection="close"))
         resp = conn.getresponse()
         return resp.status, resp.getheader("Content-Type"), resp.read()
     finally:
@@ -105,11 +105,60 @@ def _number(pattern, text, default=None, kind=float):
     return kind(m.group(1))
 
 
+class Rotating(tuple):
+    """A request header whose value changes from request to request, e.g.
+    the cookies of many sessions, so that concurrent clients do not share
+    one.  wrk gives each of its threads a share of the values and sends
+    them in turn (see ``_rotation_script``); ab and ``fetch`` send the
+    first value."""
+
+
+def _single(headers):
+    return {name: value[0] if isinstance(value, Rotating) else value
+            for name, value in (headers or {}).items()}
+
+
 def _header_args(headers):
     args = []
-    for name, value in (headers or {}).items():
+    for name, value in _single(headers).items():
         args += ["-H", "%s: %s" % (name, value)]
     return args
+
+
+def _lua_string(text):
+    return '"%s"' % text.replace("\\", "\\\\").replace('"', '\\"')
+
+
+def _rotation_script(rotating, threads):
+    """A wrk Lua script: thread i sends the values of its own slice of
+    each Rotating header, one after the other."""
+    names = list(rotating)
+    count = min(len(v) for v in rotating.values())
+    per_thread = count // threads
+    if per_thread < 1:
+        raise MeasureError("%d rotating values for %d wrk threads"
+                           % (count, threads))
+    lines = ["local values = {"]
+    for name in names:
+        lines.append("  [%s] = {%s}," % (
+            _lua_string(name),
+            ", ".join(_lua_string(v) for v in rotating[name][:count])))
+    lines += ["}",
+              "local per_thread = %d" % per_thread,
+              "local started = 0",
+              "function setup(thread)",
+              "  thread:set('first', started * per_thread)",
+              "  started = started + 1",
+              "end",
+              "local turn = 0",
+              "function request()",
+              "  turn = turn % per_thread + 1",
+              "  for name, list in pairs(values) do",
+              "    wrk.headers[name] = list[first + turn]",
+              "  end",
+              "  return wrk.format()",
+              "end", ""]
+    return "\n".join(lines)
 
 
 def run_ab(url, requests, concurrency=1, headers=None,
@@ -162,9 +211,22 @@ def run_wrk(url, duration, threads=2, connections=16, headers=None):
     """``wrk -t threads -c connections -d duration --latency`` (keep-alive)."""
     # wrk takes whole seconds only.
     duration = max(1, int(round(duration)))
+    headers = headers or {}
+    rotating = {n: v for n, v in headers.items() if isinstance(v, Rotating)}
+    fixed = {n: v for n, v in headers.items() if n not in rotating}
     argv = ["wrk", "-t%d" % threads, "-c%d" % connections,
-            "-d%ds" % duration, "--latency"] + _header_args(headers) + [url]
-    proc = _run(argv, duration + 60)
+            "-d%ds" % duration, "--latency"] + _header_args(fixed)
+    script = None
+    if rotating:
+        fd, script = tempfile.mkstemp(prefix="mpbench-wrk-", suffix=".lua")
+        with os.fdopen(fd, "w") as f:
+            f.write(_rotation_script(rotating, threads))
+        argv += ["-s", script]
+    try:
+        proc = _run(argv + [url], duration + 60)
+    finally:
+        if script:
+            os.unlink(script)
     out = proc.stdout + proc.stderr
     if proc.returncode != 0 or "Requests/sec" not in out:
         raise MeasureError("wrk failed (exit %d):\n%s"
@@ -185,7 +247,10 @@ def run_wrk(url, duration, threads=2, connections=16, headers=None):
         errors += sum(int(n) for n in m.groups())
     return Load(tool="wrk", rps=_number(r"^Requests/sec:\s+([\d.]+)", out),
                 p99_ms=p99, requests=requests, errors=errors,
-                seconds=seconds, detail=" ".join(argv[:-1]))
+                seconds=seconds, detail=" ".join(
+                    a for a in argv if a not in ("-s", script)) +
+                (" (each thread sends its own %s)" % ", ".join(rotating)
+                 if rotating else ""))
 
 
 def warm_up(url, seconds, connections, headers=None,

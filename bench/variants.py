@@ -24,6 +24,8 @@ our build's results.
 from dataclasses import dataclass, field
 from typing import Callable, Mapping, Optional, Tuple, Union
 
+from measure import Rotating
+
 HELLO = b"Hello World!"
 
 # Every server serves the static file: it is the yardstick of the run.
@@ -164,14 +166,14 @@ FORM_QUERY = "&".join("f%02d=%d" % (i, i) for i in range(20))
 FORM_BODY = ("Hello World! %d" % sum(range(20))).encode()
 
 
-def _session_cookie(base_url):
-    """Create one session and send its cookie with every request: the
-    counter then loads, locks and saves the same session each time."""
+def _new_session_cookie(base_url, variant):
+    """The cookie of a new session of a variant's counter (its first
+    request)."""
     import http.client
     host, port = base_url.split("//", 1)[1].split(":")
     conn = http.client.HTTPConnection(host, int(port), timeout=10)
     try:
-        conn.request("GET", "/session/counter.py")
+        conn.request("GET", "/%s/counter.py" % variant)
         resp = conn.getresponse()
         resp.read()
         cookie = resp.getheader("Set-Cookie") or ""
@@ -180,7 +182,25 @@ def _session_cookie(base_url):
     pair = cookie.split(";", 1)[0].strip()
     if "=" not in pair:
         raise OSError("the session counter set no cookie (got %r)" % cookie)
-    return {"Cookie": pair}
+    return pair
+
+
+# Sessions for the per-client counter: wrk's threads take turns through
+# their share, so no two of its 16 connections wait for one session's lock
+# (each thread has far more sessions than connections).
+SESSIONS = 128
+
+
+def _session_cookies(base_url):
+    """A session per client, as visitors have: the counter then loads,
+    locks and saves a session nobody else is using."""
+    return {"Cookie": Rotating(_new_session_cookie(base_url, "session")
+                               for _ in range(SESSIONS))}
+
+
+def _shared_session_cookie(base_url):
+    """One session for every client: they take turns on its lock."""
+    return {"Cookie": _new_session_cookie(base_url, "session-shared")}
 
 
 def _counter_body(body):
@@ -274,17 +294,29 @@ VARIANTS = [
         path="counter.py",
         body=_counter_body,
         variable_length=True,
-        prepare=_session_cookie,
+        prepare=_session_cookies,
         setups={"mod_python": Setup(config=_session_mod_python,
                                     files={"counter.py":
                                            "session/counter.py"})},
         relative_targets={("hello", "prefork", "*"): 1 / 1.5},
         relative_by="cpu",
         issue="4",
-        about="the 4.8.2 hit counter on one FileSession (locked, loaded "
-              "and saved each time): at most 1.5x the server CPU per "
-              "request of hello (all clients share the session, so they "
-              "take turns and the rate measures the lock)",
+        about="the 4.8.2 hit counter on a FileSession of each client's "
+              "own (locked, loaded and saved each time): at most 1.5x the "
+              "server CPU per request of hello",
+    ),
+    Variant(
+        name="session-shared",
+        path="counter.py",
+        body=_counter_body,
+        variable_length=True,
+        prepare=_shared_session_cookie,
+        setups={"mod_python": Setup(config=_session_mod_python,
+                                    files={"counter.py":
+                                           "session/counter.py"})},
+        about="diagnostic: the same counter with every client on one "
+              "session, so that they take turns on its lock; the rate "
+              "measures the lock's hand-over",
     ),
     Variant(
         name="publisher",
