@@ -10,7 +10,6 @@
 #include "filterobject.h"
 #include "locks.h"
 #include "parseqs.h"
-#include "sessionfiles.h"
 #include "mp_log.h"
 
 /* Set in post_config; read-only while requests are served. */
@@ -323,8 +322,7 @@ apache_exec(PyObject *module)
     size_t i;
 
     if (PyModule_AddFunctions(module, mp_lock_functions) < 0
-        || PyModule_AddFunctions(module, mp_parseqs_functions) < 0
-        || PyModule_AddFunctions(module, mp_sessionfiles_functions) < 0) {
+        || PyModule_AddFunctions(module, mp_parseqs_functions) < 0) {
         return -1;
     }
     for (i = 0; i < sizeof(apache_constants) / sizeof(apache_constants[0]);

@@ -372,6 +372,24 @@ def test_fast_split_same_as_pattern(text):
     assert fast == slow
 
 
+@settings(max_examples=500, deadline=None)
+@given(header_text, st.sampled_from(["pysid", "a", "b", "x", "path",
+                                     "expires", "$Path", "no=name"]),
+       st.booleans(), st.sampled_from(["", " ", "\t", " \t"]),
+       st.sampled_from(["v", '"v"', '"a\\073b"', '"q\\"']))
+def test_value_of_one_cookie(text, name, with_it, blank, value):
+    """Property: the shortcut sessions use to find their id cookie,
+    Cookie._value_of(header, name), gives what Cookie.parse does for that
+    name, on any header (with the name planted in it, often)."""
+    if with_it:
+        cut = len(text) // 2
+        text = "%s;%s%s=%s%s%s%s" % (text[:cut], blank, name, blank, value,
+                                     blank, text[cut:])
+    cookie = Cookie.Cookie.parse(text).get(name)
+    assert Cookie._value_of(text, name) == (
+        None if cookie is None else cookie.value)
+
+
 @settings(max_examples=300, deadline=None)
 @given(header_text)
 def test_parse_never_raises(text):

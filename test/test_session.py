@@ -368,37 +368,49 @@ def test_dbmtype(httpd):
     assert not os.path.exists(base)
 
 
+def _session_file(path):
+    """The session a FileSession file holds: its frame (magic, payload
+    length, CRC-32) checked, its payload unpickled."""
+    import pickle
+    import struct
+    import zlib
+    with open(path, "rb") as f:
+        data = f.read()
+    magic, length, crc = struct.unpack_from("<4sII", data)
+    assert magic == b"mpS1"
+    payload = data[12:12 + length]
+    assert len(payload) == length and zlib.crc32(payload) == crc
+    return pickle.loads(payload), data
+
+
 def test_session_files(httpd):
     """4.8.1 FileSession: one file per session, named by its id, in
     mp_sess/ under session_directory (made if missing, 0700), mode 0600.
-    A locked save fills the session's spare file and swaps it in
-    atomically, so the two inodes alternate and no save creates a file;
-    nothing temporary stays behind; invalidate() removes both."""
+    A locked save rewrites the session's file in place (the same inode
+    from save to save, nothing temporary beside it), as a checksummed
+    frame around the pickle; invalidate() removes it."""
     host = "sess-file"
     sid = _new_session(httpd, host, "set=k:v")
     sessdir = _sessdir(httpd, host)
     assert os.stat(sessdir).st_mode & 0o777 == 0o700
     path = os.path.join(sessdir, sid)
-    spare = path + ".spare"
     assert os.stat(path).st_mode & 0o777 == 0o600
-    _info(httpd, host, "set=n:1", headers=_cookie(sid))
-    inodes = (os.stat(path).st_ino, os.stat(spare).st_ino)
-    assert os.stat(spare).st_mode & 0o777 == 0o600
-    for n in range(2, 5):
+    inode = os.stat(path).st_ino
+    for n in range(1, 5):
         info = _info(httpd, host, "set=n:%d" % n, headers=_cookie(sid))
         assert info["data"] == {"k": "v", "n": str(n)}
-        inodes = inodes[::-1]
-        assert (os.stat(path).st_ino, os.stat(spare).st_ino) == inodes
-    assert [n for n in os.listdir(sessdir) if n.endswith(".tmp")] == []
+        assert os.stat(path).st_ino == inode
+        stored, _ = _session_file(path)
+        assert stored["_data"] == {"k": "v", "n": str(n)}
+    assert [n for n in os.listdir(sessdir) if n.startswith(sid)] == [sid]
     r = httpd.get("/api?op=invalidate", host=host, headers=_cookie(sid))
     assert r.status_code == 200
-    assert not os.path.exists(path) and not os.path.exists(spare)
+    assert not os.path.exists(path)
 
 
 def test_session_file_shrinks(httpd):
-    """A save of a smaller session leaves exactly its own data in the file
-    (the spare it reuses was longer): nothing of the old version trails
-    behind."""
+    """A save of a smaller session leaves exactly its own frame in the
+    file, which had held a longer version: nothing of that trails."""
     import pickle
     host = "sess-file"
     sid = _new_session(httpd, host, "set=big:" + "x" * 3000)
@@ -407,11 +419,26 @@ def test_session_file_shrinks(httpd):
     for value in ("small", "s"):
         info = _info(httpd, host, "set=big:" + value, headers=_cookie(sid))
         assert info["data"]["big"] == value
-        with open(path, "rb") as f:
-            data = f.read()
-        stored = pickle.loads(data)
+        stored, data = _session_file(path)
         assert stored["_data"]["big"] == value
-        assert data == pickle.dumps(stored, pickle.HIGHEST_PROTOCOL)
+        assert data[12:] == pickle.dumps(stored, pickle.HIGHEST_PROTOCOL)
+
+
+def test_session_file_tail_ignored(httpd):
+    """What follows a session file's frame (a longer version's tail, if a
+    process died between a rewrite and its truncation) is not read as part
+    of the session."""
+    host = "sess-file"
+    sid = _new_session(httpd, host, "set=k:v")
+    path = os.path.join(_sessdir(httpd, host), sid)
+    with open(path, "ab") as f:
+        f.write(b"\x80\x04old tail of a longer version" * 20)
+    info = _info(httpd, host, "set=n:1", headers=_cookie(sid))
+    assert info["is_new"] is False
+    assert info["data"] == {"k": "v", "n": "1"}
+    stored, data = _session_file(path)
+    assert stored["_data"] == {"k": "v", "n": "1"}
+    assert b"old tail" not in data
 
 
 def test_unlocked_saves(httpd):
@@ -627,17 +654,24 @@ def test_malformed_session_ids(httpd, host):
 
 
 def test_corrupt_session_file(httpd):
-    """4.8.1 FileSession: a session file holding garbage (or a truncated
-    pickle) gives a new session and a log line, not a 500; the file is
-    left for the cleanup."""
+    """4.8.1 FileSession: a session file holding garbage, a truncated one
+    (a process died while writing it), or one with a byte changed that
+    would still unpickle (its CRC no longer matches) gives a new session
+    and a log line, not a 500; the file is left for the cleanup."""
     host = "sess-file"
     sessdir = _sessdir(httpd, host)
-    for garbage in (b"\x80\x04garbage\xff" * 10, None):
-        sid = _new_session(httpd, host, "set=k:v")
+    for damage in ("garbage", "truncated", "flipped"):
+        sid = _new_session(httpd, host, "set=k:vvvv")
         path = os.path.join(sessdir, sid)
-        if garbage is None:
-            with open(path, "rb") as f:
-                garbage = f.read()[:-5]
+        with open(path, "rb") as f:
+            intact = f.read()
+        if damage == "garbage":
+            garbage = b"\x80\x04garbage\xff" * 10
+        elif damage == "truncated":
+            garbage = intact[:-5]
+        else:
+            assert intact.count(b"vvvv") == 1
+            garbage = intact.replace(b"vvvv", b"vwvv")
         with open(path, "wb") as f:
             f.write(garbage)
         mark = httpd.log_mark()
@@ -722,27 +756,26 @@ def test_file_cleanup_fast(httpd):
     assert _sessions_in(sessdir) == live
 
 
-def test_file_cleanup_spares(httpd):
-    """4.8.1 FileSession cleanup: an expired session's spare file goes with
-    it; spares and temporary files older than timeout + grace period whose
-    session is gone (left by a crash) go too, younger ones stay."""
+def test_file_cleanup_orphans(httpd):
+    """4.8.1 FileSession cleanup: an expired session's file goes; the
+    temporary files of unlocked saves older than timeout + grace period
+    (left by a process that died while saving) go too, younger ones
+    stay."""
     host = "sess-clean"
     sessdir = _sessdir(httpd, host)
     _empty(sessdir)
     sid = _new_session(httpd, host)
     _info(httpd, host, "set=a:1", headers=_cookie(sid))
-    assert os.path.exists(os.path.join(sessdir, sid + ".spare"))
-    orphans = {"f" * 32 + ".spare": 2 * 3600, "e" * 32 + ".1.2.tmp": 2 * 3600,
-               "d" * 32 + ".spare": 0, "c" * 32 + ".3.4.tmp": 0}
+    orphans = {"e" * 32 + ".1.2.tmp": 2 * 3600, "c" * 32 + ".3.4.tmp": 0}
     for name, age in orphans.items():
         with open(os.path.join(sessdir, name), "wb") as f:
             f.write(b"x")
         _backdate(sessdir, [name], age)
-    _backdate(sessdir, [sid, sid + ".spare"], 2 * 3600)
+    _backdate(sessdir, [sid], 2 * 3600)
     log = _cleanup(httpd, host, "cls=FileSession&fast=1&verify=0")
     assert "done: 1 files examined, 1 removed" in log
     assert sorted(os.listdir(sessdir)) == sorted(
-        [".cleanup_position", "d" * 32 + ".spare", "c" * 32 + ".3.4.tmp"])
+        [".cleanup_position", "c" * 32 + ".3.4.tmp"])
 
 
 def test_file_cleanup_verify(httpd):

@@ -313,6 +313,26 @@ def _parse(cls, text, make):
     return result
 
 
+def _value_of(text, name):
+    """The value of cookie *name* in a Cookie header value, exactly what
+    ``Cookie.parse(text)[name].value`` gives (None without that cookie).
+
+    For the code that looks for one cookie on every request, a session id:
+    an ordinary header (no comma) needs no Cookie object for every other
+    cookie the browser sends."""
+    if ("," in text or not _NAME_RE.match(name) or name.startswith("$")
+            or name.lower() in _HEADER_ATTRIBUTES):
+        cookie = _parse(Cookie, text, Cookie._from_header).get(name)
+        return None if cookie is None else cookie.value
+    # As _parse does without a comma: the first 'name=value' piece with
+    # this name is the cookie (a name that is not an attribute's).
+    for piece in text.split(";"):
+        key, eq, value = piece.partition("=")
+        if eq and key.strip(" \t") == name:
+            return _unquote(value.strip(" \t"))
+    return None
+
+
 # ------------------------------------------------------------------ classes
 
 _UNSET_SLOTS = ("version", "path", "domain", "secure", "comment",

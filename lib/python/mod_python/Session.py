@@ -27,9 +27,11 @@ import os
 import pickle
 import random
 import secrets
+import struct
 import tempfile
 import threading
 import time
+import zlib
 
 import _apache
 from . import apache
@@ -199,19 +201,20 @@ class BaseSession(dict):
         req = self._req
         header = req.headers_in.get("cookie")
         # Most requests without our cookie need no parsing at all.
-        if not header or self._cookie_name not in str(header):
+        if not header:
             return None
+        if not isinstance(header, str):
+            # several Cookie entries (Apache itself joins them with ", ")
+            header = "; ".join(header)
+        if self._cookie_name not in header:
+            return None
+        if not self._secret:
+            return Cookie._value_of(header, self._cookie_name)
         # Cookie.parse takes any text without an error: what a client
         # sends cannot make this raise (a bad secret can, and should).
-        if self._secret:
-            cookies = Cookie.get_cookies(req, Cookie.SignedCookie,
-                                         secret=self._secret)
-        else:
-            cookies = Cookie.get_cookies(req)
-        cookie = cookies.get(self._cookie_name)
-        if cookie is None:
-            return None
-        if self._secret and not isinstance(cookie, Cookie.SignedCookie):
+        cookie = Cookie.SignedCookie.parse(header, self._secret).get(
+            self._cookie_name)
+        if not isinstance(cookie, Cookie.SignedCookie):
             # parse() hands back a plain Cookie when the signature fails.
             return None
         return cookie.value
@@ -510,77 +513,98 @@ class FileSession(BaseSession):
 
     The files are in ``mp_sess/`` under ``PythonOption session_directory``
     (default ``tempfile.gettempdir()``), created with mode 0700 if missing;
-    a file is named after its session id.  A save writes another file (the
-    session's spare, or with lock=0 a temporary file) and puts it in place
-    atomically, so a session is never seen half written.  *fast_cleanup*
-    and *verify_cleanup* (default True, or ``PythonOption
-    session_fast_cleanup`` / ``session_verify_cleanup``) choose how the
-    cleanup decides that a file has expired: by its modification time, by
-    the timeout stored in it, or both.
+    a file is named after its session id and holds the pickled session in
+    a frame with its length and CRC-32 (see ``_frame``), so that a reader
+    recognises a file that is being written or was left half written.  A
+    locked session is rewritten in place, through the descriptor its load
+    opened; an unlocked save (lock=0) writes a temporary file and renames
+    it over the session file.  *fast_cleanup* and *verify_cleanup*
+    (default True, or ``PythonOption session_fast_cleanup`` /
+    ``session_verify_cleanup``) choose how the cleanup decides that a file
+    has expired: by its modification time, by the timeout stored in it, or
+    both.
     """
 
     def __init__(self, req, sid=None, secret=None, timeout=0, lock=1,
                  fast_cleanup=None, verify_cleanup=None):
-        self._options = req.get_options()
-        directory = (self._options.get("session_directory")
-                     or tempfile.gettempdir())
-        self._sessdir = os.path.join(directory, "mp_sess")
+        self._options = options = req.get_options()
+        self._sessdir = (options.get("session_directory")
+                         or tempfile.gettempdir()) + "/mp_sess"
         self._fast_cleanup = fast_cleanup
         self._verify_cleanup = verify_cleanup
+        # While the session is locked: the session file, open for reading
+        # and writing from its load to the end of the request, and the
+        # length of what it holds (None: not known).
+        self._fd = None
+        self._file_size = None
         BaseSession.__init__(self, req, sid=sid, secret=secret,
                              timeout=timeout, lock=lock)
 
     def _path(self):
         # Only ever called with a validated id (hex digits): the name
         # cannot leave the directory.
-        return os.path.join(self._sessdir, self._sid)
+        return self._sessdir + "/" + self._sid
 
     def do_load(self):
         path = self._path()
-        try:
-            fd = os.open(path, os.O_RDONLY)
-        except FileNotFoundError:
-            return None
-        try:
+        if self._locked:
+            # Under the lock no other locking request reads or writes this
+            # file: keep it open for the save.
+            self._close()
+            try:
+                fd = os.open(path, os.O_RDWR)
+            except FileNotFoundError:
+                return None
+            self._fd = fd
             blob = _read_all(fd)
-        finally:
-            os.close(fd)
-        # A damaged file is left to the cleanup: without the lock (lock=0)
-        # it may only have been read while a writer replaced it.
-        return self._decode(blob, path)
+            self._file_size = len(blob)
+            payload = _unframe(blob)
+        else:
+            # A locking writer may be rewriting the file right now: a
+            # frame that does not check out is read again, a few times.
+            for attempt in range(_UNLOCKED_READS):
+                try:
+                    fd = os.open(path, os.O_RDONLY)
+                except FileNotFoundError:
+                    return None
+                try:
+                    blob = _read_all(fd)
+                finally:
+                    os.close(fd)
+                payload = _unframe(blob)
+                if payload is not None or attempt + 1 == _UNLOCKED_READS:
+                    break
+                time.sleep(0.001 * (attempt + 1))
+        # A damaged file is left to the cleanup.
+        return self._decode(payload if payload is not None else b"", path)
 
     def do_save(self, data):
-        blob = pickle.dumps(data, _PICKLE_PROTOCOL)
-        path = self._path()
+        blob = _frame(pickle.dumps(data, _PICKLE_PROTOCOL))
         if self._locked:
-            # No other (locking) writer of this session can run now, so
-            # its one spare file is ours to fill.
-            spare = path + _SPARE_SUFFIX
-            fd = self._create(spare, os.O_WRONLY | os.O_CREAT)
-            try:
-                _write_all(fd, blob)
-                # Only a shorter version needs cutting: a truncate costs
-                # a journal entry even when it changes nothing.
-                if os.fstat(fd).st_size > len(blob):
-                    os.ftruncate(fd, len(blob))
-            finally:
-                os.close(fd)
-            # Swap it with the session file, atomically: the old version
-            # becomes the next spare.  Reusing two inodes rather than
-            # creating one per save matters: on a journalled file system
-            # (ext4) creating a file and renaming it over another can cost
-            # tens of times more than rewriting an existing file.
-            if not _exchange(spare, path):
-                os.replace(spare, path)
+            # No other locking request reads or writes this file now.
+            fd = self._fd
+            if fd is None:
+                fd = self._fd = self._create(self._path(), os.O_RDWR | os.O_CREAT)
+                self._file_size = None
+            _pwrite_all(fd, blob)
+            size = self._file_size
+            if size is None:
+                size = os.fstat(fd).st_size
+            if size > len(blob):
+                # Not needed to read it (the frame has the length), but a
+                # session that shrank should not keep its old size.
+                os.ftruncate(fd, len(blob))
+            self._file_size = len(blob)
             return
         # Unlocked (lock=0): writers of this session may run at the same
         # time, so each writes a temporary file of its own (per process
         # and thread) and renames it over the session file.
+        path = self._path()
         tmp = "%s.%d.%d.tmp" % (path, os.getpid(), threading.get_ident())
         fd = self._create(tmp, os.O_WRONLY | os.O_CREAT | os.O_TRUNC)
         try:
             try:
-                _write_all(fd, blob)
+                _pwrite_all(fd, blob)
             finally:
                 os.close(fd)
             os.replace(tmp, path)
@@ -600,10 +624,22 @@ class FileSession(BaseSession):
                 pass
             return os.open(path, flags, 0o600)
 
+    def _close(self):
+        fd = self._fd
+        if fd is not None:
+            self._fd = None
+            self._file_size = None
+            os.close(fd)
+
     def do_delete(self):
-        path = self._path()
-        _unlink(path)
-        _unlink(path + _SPARE_SUFFIX)
+        self._close()
+        _unlink(self._path())
+
+    def unlock(self):
+        """Release the session lock (and the session file), if this object
+        holds it."""
+        self._close()
+        BaseSession.unlock(self)
 
     def cleanup(self):
         """Register a sweep of the session directory that removes expired
@@ -633,32 +669,59 @@ class FileSession(BaseSession):
                             grace, limit))
 
 
-# Each session file <sid> may have a spare, <sid>.spare: the inode the next
-# save writes before swapping it in.
-_SPARE_SUFFIX = ".spare"
+# A session file: magic, payload length, CRC-32 of the payload, payload
+# (the pickle).  The length lets a rewrite in place leave a longer old
+# version's tail behind; the CRC tells a reader that raced a writer, or a
+# file a dying process left half written, from a session.
+_FRAME = struct.Struct("<4sII")
+_FRAME_MAGIC = b"mpS1"
+
+# How often an unlocked reader (lock=0) reads a file whose frame does not
+# check out before it takes it as damaged.
+_UNLOCKED_READS = 3
+
+
+def _frame(payload):
+    return _FRAME.pack(_FRAME_MAGIC, len(payload),
+                       zlib.crc32(payload)) + payload
+
+
+def _unframe(blob):
+    """The payload of a session file's contents, or None if they are not
+    a whole, intact frame."""
+    header = _FRAME.size
+    if len(blob) < header:
+        return None
+    magic, length, crc = _FRAME.unpack_from(blob)
+    if magic != _FRAME_MAGIC or len(blob) < header + length:
+        return None
+    payload = blob[header:header + length]
+    if zlib.crc32(payload) != crc:
+        return None
+    return payload
 
 
 def _read_all(fd):
     # os.read rather than open(): no buffered file object per request.
-    chunks = []
+    # The first read has it all unless the session is large.
+    chunk = os.pread(fd, 65536, 0)
+    if len(chunk) < 65536:
+        return chunk
+    chunks = [chunk]
+    offset = len(chunk)
     while True:
-        chunk = os.read(fd, 65536)
+        chunk = os.pread(fd, 1 << 20, offset)
         if not chunk:
             return b"".join(chunks)
         chunks.append(chunk)
+        offset += len(chunk)
 
 
-def _write_all(fd, blob):
+def _pwrite_all(fd, blob):
     view = memoryview(blob)
-    while view:
-        view = view[os.write(fd, view):]
-
-
-def _exchange(a, b):
-    """Swap the files at paths a and b atomically (Linux renameat2 with
-    RENAME_EXCHANGE, in C).  False if b does not exist or this system or
-    file system cannot exchange; the caller then renames."""
-    return _apache._exchange_files(a, b)
+    offset = 0
+    while offset < len(blob):
+        offset += os.pwrite(fd, view[offset:], offset)
 
 
 # The file in mp_sess/ that holds where the last time-limited sweep
@@ -729,9 +792,8 @@ def _sweep(session, sessdir, start, fast, verify, grace, limit):
         last = name
         path = os.path.join(sessdir, name)
         if len(name) > SID_LENGTH and _valid_sid(name[:SID_LENGTH]):
-            # A spare (or a temporary file left by a process that died
-            # while saving): if it is that old its session is gone or
-            # idle, and a save makes a new one.
+            # A temporary file left by a process that died while saving
+            # unlocked: if it is that old, nobody is writing it.
             try:
                 if _older_than(path, now, timeout + grace):
                     _unlink(path)
@@ -754,7 +816,6 @@ def _sweep(session, sessdir, start, fast, verify, grace, limit):
                 if _expired(path, time.time(), timeout, grace, fast, verify):
                     if _unlink(path):
                         removed += 1
-                    _unlink(path + _SPARE_SUFFIX)
             finally:
                 _apache._global_unlock(server, name)
         except FileNotFoundError:
@@ -769,7 +830,8 @@ def _expired(path, now, timeout, grace, fast, verify):
     if not verify:
         return True
     with open(path, "rb") as f:
-        data = _unpickle_session(f.read())
+        payload = _unframe(f.read())
+    data = None if payload is None else _unpickle_session(payload)
     if data is None:
         # Unreadable: kept for a grace period in case it is being looked
         # at, then dropped.
