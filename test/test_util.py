@@ -158,12 +158,17 @@ def test_strict_parsing(httpd):
 
 def test_stringfield(httpd):
     """4.6.1: a simple value is a StringField, a str subclass with a
-    .value (a plain str) and a .file."""
+    .value (a plain str) and a .file; it pickles and copies with its name
+    (a session may store one), takes attributes of your own, and one
+    made by hand has the defaults of a Field."""
     info = _ok(httpd.get("/stringfield?a=hello", host=HOST))
     assert info == {"class": "StringField", "is_str": True,
                     "value": "hello", "value_class": "str",
                     "upper": "HELLO", "eq": True, "file": "hello",
-                    "name": "a", "list_class": "Field"}
+                    "name": "a", "list_class": "Field",
+                    "pickled": ["StringField", "hello", "a"],
+                    "copied": "a", "note": "mine",
+                    "defaults": [None, "text/plain", {}, None, "typed"]}
 
 
 def test_names_and_values_are_utf8_with_replacement(httpd):

@@ -121,6 +121,11 @@ class StringField(str):
     and ``headers`` are those of the input.
     """
 
+    # A form makes one per value read: the name in a slot, not in a dict
+    # of its own, halves what one costs (the __dict__ slot keeps other
+    # attributes settable).
+    __slots__ = ("name", "_field", "_file", "__dict__")
+
     filename = None
 
     # What a StringField made by hand has; one made from a Field reads
@@ -144,8 +149,11 @@ class StringField(str):
         return self
 
     def __getattr__(self, attr):
-        # Called only for attributes not set on the instance.
-        field = self.__dict__.get("_field")
+        # Called only for attributes not set on the instance (an empty
+        # slot included).
+        if attr == "_field" or attr == "_file":
+            return None
+        field = self._field
         if field is not None and (attr in self._DEFAULTS
                                   or attr in self._DICTS):
             return getattr(field, attr)
@@ -166,10 +174,10 @@ class StringField(str):
     def file(self):
         """The value as a file object (a ``StringIO`` unless a
         field_callback made it)."""
-        field = self.__dict__.get("_field")
+        field = self._field
         if field is not None:
             return field.file
-        f = self.__dict__.get("_file")
+        f = self._file
         if f is None:
             f = self._file = io.StringIO(str(self))
         return f

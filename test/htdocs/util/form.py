@@ -84,15 +84,28 @@ def handler(req):
         return _json(req, _mapping(util.FieldStorage(req,
                                                      strict_parsing=1)))
     if what == "stringfield":
+        import copy
+        import pickle
         fs = util.FieldStorage(req)
         sf = fs["a"]
+        again = pickle.loads(pickle.dumps(sf, pickle.HIGHEST_PROTOCOL))
+        sf.note = "mine"                    # any attribute can be set
+        by_hand = util.StringField("typed")
         return _json(req, {"class": type(sf).__name__,
                            "is_str": isinstance(sf, str),
                            "value": sf.value,
                            "value_class": type(sf.value).__name__,
                            "upper": sf.upper(), "eq": sf == "hello",
                            "file": sf.file.read(), "name": sf.name,
-                           "list_class": type(fs.list[0]).__name__})
+                           "list_class": type(fs.list[0]).__name__,
+                           "pickled": [type(again).__name__, again,
+                                       again.name],
+                           "copied": copy.copy(sf).name,
+                           "note": sf.note,
+                           "defaults": [by_hand.name, by_hand.type,
+                                        by_hand.type_options,
+                                        by_hand.filename,
+                                        by_hand.file.read()]})
     if what == "parseqs":
         import _apache
         qs = "a=1&b=&a=%C3%A9"
