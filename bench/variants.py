@@ -207,6 +207,16 @@ def _counter_body(body):
     return body.startswith(b"Hits: ") and body[6:].strip().isdigit()
 
 
+def _counter_variant(**kw):
+    """The 4.8.2 hit counter (bench/htdocs/session/counter.py)."""
+    return Variant(path="counter.py", body=_counter_body,
+                   variable_length=True,
+                   setups={"mod_python": Setup(
+                       config=_session_mod_python,
+                       files={"counter.py": "session/counter.py"})},
+                   **kw)
+
+
 def _cgi_modules(mpm):
     # mod_cgi forks from a threaded child badly; threaded MPMs use cgid.
     return ("cgi",) if mpm == "prefork" else ("cgid",)
@@ -289,15 +299,9 @@ VARIANTS = [
         about="20 query fields read through util.FieldStorage and a cookie "
               "set with Cookie.add_cookie (upstream: 0.27x)",
     ),
-    Variant(
+    _counter_variant(
         name="session",
-        path="counter.py",
-        body=_counter_body,
-        variable_length=True,
         prepare=_session_cookies,
-        setups={"mod_python": Setup(config=_session_mod_python,
-                                    files={"counter.py":
-                                           "session/counter.py"})},
         relative_targets={("hello", "prefork", "*"): 1 / 1.5},
         relative_by="cpu",
         issue="4",
@@ -305,15 +309,9 @@ VARIANTS = [
               "own (locked, loaded and saved each time): at most 1.5x the "
               "server CPU per request of hello",
     ),
-    Variant(
+    _counter_variant(
         name="session-shared",
-        path="counter.py",
-        body=_counter_body,
-        variable_length=True,
         prepare=_shared_session_cookie,
-        setups={"mod_python": Setup(config=_session_mod_python,
-                                    files={"counter.py":
-                                           "session/counter.py"})},
         about="diagnostic: the same counter with every client on one "
               "session, so that they take turns on its lock; the rate "
               "measures the lock's hand-over",
