@@ -70,7 +70,7 @@ HTTPD_CONF = """
 <VirtualHost *:{port}>
     ServerName config-optcache
     DocumentRoot "{htdocs}/config/optcache"
-    PythonPath "sys.path + ['{htdocs}/config/optcache']"
+    PythonPath "sys.path + ['{htdocs}/config/optcache/dir']"
     PythonOption vhost_option v
     PythonPostReadRequestHandler optcache::postread
 </VirtualHost>
