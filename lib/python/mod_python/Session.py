@@ -575,6 +575,8 @@ class FileSession(BaseSession):
                 if payload is not None or attempt + 1 == _UNLOCKED_READS:
                     break
                 time.sleep(0.001 * (attempt + 1))
+            if payload is None:
+                path = "%s (read %d times, unlocked)" % (path, _UNLOCKED_READS)
         # A damaged file is left to the cleanup.
         return self._decode(payload if payload is not None else b"", path)
 
