@@ -390,6 +390,48 @@ def test_value_of_one_cookie(text, name, with_it, blank, value):
         None if cookie is None else cookie.value)
 
 
+class _HeadersOut:
+    """Just what add_cookie uses of req.headers_out."""
+
+    def __init__(self):
+        self.added = []
+        self.fields = {}
+
+    def add(self, name, value):
+        self.added.append((name, value))
+
+    def get(self, name, default=None):
+        return self.fields.get(name, default)
+
+    def __setitem__(self, name, value):
+        self.fields[name] = value
+
+
+class _Req:
+    def __init__(self):
+        self.headers_out = _HeadersOut()
+
+
+@settings(max_examples=300, deadline=None)
+@given(st.one_of(names, st.text(max_size=8), st.integers()),
+       st.one_of(values, st.integers(), st.floats(allow_nan=False)))
+def test_add_cookie_by_name_as_a_cookie(name, value):
+    """Property: add_cookie(req, name, value) sends exactly the header of
+    add_cookie(req, Cookie(name, value)) (it does not make the Cookie),
+    and refuses a bad name with the same error."""
+    try:
+        expected = str(Cookie.Cookie(name, value))
+    except (TypeError, ValueError) as exc:
+        with pytest.raises(type(exc)):
+            Cookie.add_cookie(_Req(), name, value)
+        return
+    req = _Req()
+    Cookie.add_cookie(req, name, value)
+    assert req.headers_out.added == [("Set-Cookie", expected)]
+    assert req.headers_out.fields == {"Cache-Control":
+                                      'no-cache="set-cookie"'}
+
+
 @settings(max_examples=300, deadline=None)
 @given(header_text)
 def test_parse_never_raises(text):

@@ -115,6 +115,22 @@ def _check_name(attr, value):
 _VALID_NAMES = set()
 
 
+def _known_name(name):
+    """_check_name for a cookie's name, remembering the names it passed:
+    the same few names come on every request, and need no pattern match
+    again."""
+    if type(name) is not str or name not in _VALID_NAMES:
+        _check_name("name", name)
+        if len(_VALID_NAMES) < 256:
+            _VALID_NAMES.add(name)
+    return name
+
+
+def _pair(name, value):
+    """The name=value that opens a Set-Cookie header (value a str)."""
+    return "%s=%s" % (name, _quote_value(value))
+
+
 _UNSAFE_TEXT_RE = re.compile(r"[\x00-\x1f\x7f;]")
 
 
@@ -363,14 +379,8 @@ class Cookie(object):
         for attr in _UNSET_SLOTS:
             init(self, attr, None)
         init(self, "__data__", {})
-        # The checks of __setattr__, done directly: a value needs none, and
-        # a name already seen valid (the same few names on every request)
-        # needs no pattern match again.
-        if type(name) is not str or name not in _VALID_NAMES:
-            _check_name("name", name)
-            if len(_VALID_NAMES) < 256:
-                _VALID_NAMES.add(name)
-        init(self, "name", name)
+        # The checks of __setattr__, done directly: a value needs none.
+        init(self, "name", _known_name(name))
         init(self, "value", value)
         for attr, attr_value in attributes.items():
             if attr not in _KEYWORDS:
@@ -403,7 +413,7 @@ class Cookie(object):
         return str(self.value)
 
     def __str__(self):
-        parts = ["%s=%s" % (self.name, _quote_value(self._wire_value()))]
+        parts = [_pair(self.name, self._wire_value())]
         if self.version is not None:
             parts.append("Version=%d" % self.version)
         if self.path is not None:
@@ -582,9 +592,14 @@ def add_cookie(req, cookie, value="", **attributes):
         if value != "" or attributes:
             raise TypeError("add_cookie(): value and attributes are only "
                             "taken with a cookie name, not a Cookie")
+        header = str(cookie)
+    elif attributes:
+        header = str(Cookie(cookie, value, **attributes))
     else:
-        cookie = Cookie(cookie, value, **attributes)
-    req.headers_out.add("Set-Cookie", str(cookie))
+        # What str(Cookie(cookie, value)) gives, without the Cookie: the
+        # add_cookie(req, name, value) of many a request.
+        header = _pair(_known_name(cookie), str(value))
+    req.headers_out.add("Set-Cookie", header)
     control = req.headers_out.get("Cache-Control")
     if isinstance(control, list):
         control = ", ".join(control)
