@@ -134,13 +134,6 @@ class StringField(str):
     _DICTS = ("type_options", "disposition_options", "headers")
 
     @classmethod
-    def _named(cls, name, text):
-        # A url-encoded value: only its name differs from the defaults.
-        self = str.__new__(cls, text)
-        self.name = name
-        return self
-
-    @classmethod
     def _from_field(cls, field):
         # Only the Field is kept: the index of a form makes one of these
         # per simple value, so it should cost no more than the str.
@@ -184,6 +177,18 @@ class StringField(str):
 
     def __repr__(self):
         return "Field(%r, %r)" % (self.name, str(self))
+
+
+_new_str = str.__new__
+
+
+def _named_field(name, text):
+    """The StringField of a url-encoded value: only its name differs from
+    the defaults.  A function, not a classmethod: a form makes one per
+    value read, and binding a classmethod costs as much again."""
+    field = _new_str(StringField, text)
+    field.name = name
+    return field
 
 
 # -------------------------------------------------------- header parsing
@@ -640,7 +645,7 @@ class FieldStorage:
         StringFields, in place so it happens once per value."""
         for i, item in enumerate(found):
             if type(item) is str:
-                found[i] = StringField._named(name, item)
+                found[i] = _named_field(name, item)
         return found
 
     def __getitem__(self, name):
@@ -649,7 +654,7 @@ class FieldStorage:
         if len(found) == 1:
             item = found[0]
             if type(item) is str:
-                item = found[0] = StringField._named(name, item)
+                item = found[0] = _named_field(name, item)
             return item
         return list(self._wrap(name, found))
 
@@ -670,7 +675,7 @@ class FieldStorage:
             return default
         item = found[0]
         if type(item) is str:
-            item = found[0] = StringField._named(name, item)
+            item = found[0] = _named_field(name, item)
         return item
 
     def getlist(self, name):
