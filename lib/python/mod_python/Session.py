@@ -575,10 +575,13 @@ class FileSession(BaseSession):
                 if payload is not None or attempt + 1 == _UNLOCKED_READS:
                     break
                 time.sleep(0.001 * (attempt + 1))
-            if payload is None:
-                path = "%s (read %d times, unlocked)" % (path, _UNLOCKED_READS)
-        # A damaged file is left to the cleanup.
-        return self._decode(payload if payload is not None else b"", path)
+        if payload is None:
+            # A damaged file is left to the cleanup.
+            where = path
+            if not self._locked:
+                where += " (read %d times, unlocked)" % _UNLOCKED_READS
+            return self._decode(b"", where)
+        return self._decode(payload, path)
 
     def do_save(self, data):
         blob = _frame(pickle.dumps(data, _PICKLE_PROTOCOL))
@@ -586,8 +589,10 @@ class FileSession(BaseSession):
             # No other locking request reads or writes this file now.
             fd = self._fd
             if fd is None:
-                fd = self._fd = self._create(self._path(), os.O_RDWR | os.O_CREAT)
-                self._file_size = None
+                # A new session (or a load that found no file): what the
+                # file holds, if anything, is not known (_file_size None).
+                fd = self._fd = self._create(self._path(),
+                                             os.O_RDWR | os.O_CREAT)
             _pwrite_all(fd, blob)
             size = self._file_size
             if size is None:
