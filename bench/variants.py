@@ -151,6 +151,8 @@ _writes_mod_python = _handler("writes")
 _form_mod_python = _handler("form")
 _session_mod_python = _handler(
     "counter", 'PythonOption session_directory "{root}/var"')
+_session_floor_mod_python = _handler(
+    "floor", 'PythonOption session_directory "{root}/var"')
 _publisher_mod_python = directory("AddHandler mod_python .py",
                                   "PythonHandler mod_python.publisher")
 _psp_mod_python = directory("AddHandler mod_python .psp",
@@ -195,6 +197,12 @@ def _session_cookies(base_url):
     """A session per client, as visitors have: the counter then loads,
     locks and saves a session nobody else is using."""
     return {"Cookie": Rotating(_new_session_cookie(base_url, "session")
+                               for _ in range(SESSIONS))}
+
+
+def _floor_session_cookies(base_url):
+    """The per-client sessions of the session-floor variant."""
+    return {"Cookie": Rotating(_new_session_cookie(base_url, "session-floor")
                                for _ in range(SESSIONS))}
 
 
@@ -315,6 +323,19 @@ VARIANTS = [
         about="diagnostic: the same counter with every client on one "
               "session, so that they take turns on its lock; the rate "
               "measures the lock's hand-over",
+    ),
+    Variant(
+        name="session-floor",
+        path="floor.py",
+        body=_counter_body,
+        setups={"mod_python": Setup(
+            config=_session_floor_mod_python,
+            files={"floor.py": "session/floor.py"})},
+        prepare=_floor_session_cookies,
+        about="diagnostic: what the session variant cannot do without "
+              "(the session's mutex until cleanup; open, read, write back "
+              "and close its file) and nothing else: the floor under the "
+              "session code's own cost",
     ),
     Variant(
         name="publisher",
