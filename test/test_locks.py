@@ -6,6 +6,9 @@ process and thread of the server."""
 import os
 import threading
 
+import pytest
+import requests
+
 HOST = "locks"
 
 HTTPD_CONF = """
@@ -68,3 +71,24 @@ PythonOption mod_python.mutex_directory "%s"
     r = server.get("/x?count", host="locks")
     assert r.text == "3"
     assert server.get("/x", host="locks").text == "1"
+
+
+def test_lock_of_a_dead_process_is_recovered(extra_httpd):
+    """A child that dies holding a session lock (a crash, os._exit: no
+    cleanup runs) does not leave the lock taken for ever: the global
+    mutexes are robust, so the next process to ask gets it at once."""
+    server = extra_httpd("""
+<Directory "{htdocs}/locks">
+    SetHandler mod_python
+    PythonHandler holder
+</Directory>
+""", name="locks-dead")
+    assert server.get("/locks/x").text.startswith("got the lock")
+    with pytest.raises(requests.ConnectionError):
+        # The child takes the lock and exits without answering.
+        server.get("/locks/x?die", timeout=10)
+    for _ in range(3):
+        # A lock still held would make these wait until the timeout.
+        r = server.get("/locks/x", timeout=10)
+        assert r.status_code == 200
+        assert r.text.startswith("got the lock")
