@@ -42,8 +42,8 @@ mp_locks_create(apr_pool_t *pconf, server_rec *s)
         /* APR's default on Linux is a robust process-shared pthread
          * mutex: a child that dies holding it (a crash in a handler) hands
          * it to the next process that asks, instead of leaving that
-         * session's lock taken for ever as a POSIX or System V semaphore
-         * would (test_locks.py checks this). */
+         * session's lock taken for ever as a POSIX semaphore would
+         * (test_locks.py checks this). */
         rv = apr_global_mutex_create(&mutexes[i], lock_files[i],
                                      APR_LOCK_DEFAULT, pconf);
         if (rv != APR_SUCCESS) {
