@@ -193,17 +193,14 @@ def _new_session_cookie(base_url, variant):
 SESSIONS = 128
 
 
-def _session_cookies(base_url):
-    """A session per client, as visitors have: the counter then loads,
-    locks and saves a session nobody else is using."""
-    return {"Cookie": Rotating(_new_session_cookie(base_url, "session")
-                               for _ in range(SESSIONS))}
-
-
-def _floor_session_cookies(base_url):
-    """The per-client sessions of the session-floor variant."""
-    return {"Cookie": Rotating(_new_session_cookie(base_url, "session-floor")
-                               for _ in range(SESSIONS))}
+def _per_client_sessions(variant):
+    """The prepare step of a variant with a session per client, as
+    visitors have: each request then locks, loads and saves a session
+    nobody else is using."""
+    def prepare(base_url):
+        return {"Cookie": Rotating(_new_session_cookie(base_url, variant)
+                                   for _ in range(SESSIONS))}
+    return prepare
 
 
 def _shared_session_cookie(base_url):
@@ -309,7 +306,7 @@ VARIANTS = [
     ),
     _counter_variant(
         name="session",
-        prepare=_session_cookies,
+        prepare=_per_client_sessions("session"),
         relative_targets={("hello", "prefork", "*"): 1 / 1.5},
         relative_by="cpu",
         issue="4",
@@ -331,7 +328,7 @@ VARIANTS = [
         setups={"mod_python": Setup(
             config=_session_floor_mod_python,
             files={"floor.py": "session/floor.py"})},
-        prepare=_floor_session_cookies,
+        prepare=_per_client_sessions("session-floor"),
         about="diagnostic: what the session variant cannot do without "
               "(the session's mutex until cleanup; open, read, write back "
               "and close its file) and nothing else: the floor under the "
