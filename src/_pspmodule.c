@@ -177,6 +177,7 @@ do_parse(PyObject *args, PyObject *kw, int with_map)
         return NULL;
     }
     psp_result_init(&res);
+    res.gather = with_map;      /* the code psp.py runs: see psp_parser.h */
     /* The parser touches no Python object: other threads may run. */
     Py_BEGIN_ALLOW_THREADS
     rc = psp_parse_file(PyBytes_AS_STRING(filename),
@@ -240,6 +241,7 @@ do_parsestring(PyObject *args, PyObject *kw, int with_map)
         return NULL;
     }
     psp_result_init(&res);
+    res.gather = with_map;
     Py_BEGIN_ALLOW_THREADS
     rc = psp_parse_string(view.buf, (size_t)view.len,
                           dir ? PyBytes_AS_STRING(dir) : NULL, &res);

@@ -135,12 +135,8 @@ mp_merge_server_config(apr_pool_t *p, void *basev, void *addv)
     conf->options = apr_table_overlay(p, base->options, add->options);
     conf->imports = add->imports;
     conf->filters = apr_hash_overlay(p, add->filters, base->filters);
-    conf->connection_handler = add->connection_handler
-                               ? add->connection_handler
-                               : base->connection_handler;
-    conf->connection_directory = add->connection_handler
-                                 ? add->connection_directory
-                                 : base->connection_directory;
+    conf->connection = add->connection ? add->connection
+                                       : base->connection;
     conf->optimize = merge_flag(base->optimize, add->optimize);
     return conf;
 }
@@ -478,8 +474,8 @@ directive_filter(cmd_parms *cmd, void *mconfig, const char *handler,
                             "module[::object]", cmd->cmd->name, handler);
     }
     fc = apr_pcalloc(cmd->pool, sizeof(*fc));
-    fc->handler = handler;
-    fc->directory = NULL;
+    fc->entry.handler = handler;
+    fc->entry.persistent = 1;
     fc->name = name;
     fc->is_input = cmd->info != NULL;
     apr_hash_set(sconf->filters, apr_pstrdup(cmd->pool, name),
@@ -517,6 +513,7 @@ directive_connection_handler(cmd_parms *cmd, void *mconfig, const char *arg)
 {
     mp_server_config *sconf = ap_get_module_config(cmd->server->module_config,
                                                    &python_module);
+    mp_handler *h;
     const char *err = ap_check_cmd_context(cmd, NOT_IN_DIR_CONTEXT);
 
     (void)mconfig;
@@ -527,8 +524,10 @@ directive_connection_handler(cmd_parms *cmd, void *mconfig, const char *arg)
         return apr_psprintf(cmd->pool, "PythonConnectionHandler: '%s' is "
                             "not of the form module[::object]", arg);
     }
-    sconf->connection_handler = arg;
-    sconf->connection_directory = NULL;
+    h = apr_pcalloc(cmd->pool, sizeof(*h));
+    h->handler = arg;
+    h->persistent = 1;
+    sconf->connection = h;
     return NULL;
 }
 

@@ -4,60 +4,87 @@
 #include "connhandler.h"
 #include "config.h"
 #include "connobject.h"
-#include "interpreter.h"
+#include "pycall.h"
+#include "pyconfig.h"
 #include "mp_log.h"
+
+typedef struct {
+    conn_rec *c;
+    const mp_handler *handler;
+    const mp_dir_config *conf;
+    PyObject *conn;             /* the connection object, once made      */
+} conn_call;
+
+static PyObject *
+conn_prepare(mp_pycall *call, mp_interp *ip)
+{
+    conn_call *cc = call->data;
+    PyObject *dispatch, *config, *todo;
+
+    dispatch = mp_interp_entry(ip, call->s, MP_ENTRY_CONNECTION);
+    if (dispatch == NULL) {
+        return NULL;
+    }
+    cc->conn = mp_conn_new(ip->state, cc->c);
+    if (cc->conn == NULL) {
+        return NULL;
+    }
+    config = mp_pyconfig(ip, cc->conf, cc->handler, 1, -1);
+    if (config == NULL) {
+        return NULL;
+    }
+    todo = PyTuple_Pack(3, dispatch, cc->conn, config);
+    Py_DECREF(config);
+    return todo;
+}
+
+static int
+conn_finish(mp_pycall *call, mp_interp *ip, PyObject *result, int status)
+{
+    conn_call *cc = call->data;
+
+    (void)ip;
+    if (cc->conn != NULL) {
+        mp_conn_end(cc->conn);
+        Py_CLEAR(cc->conn);
+    }
+    /* Better a closed connection than HTTP spoken to the client of
+     * another protocol. */
+    if (result == NULL) {
+        cc->c->aborted = 1;
+    }
+    return status;
+}
 
 int
 mp_process_connection(conn_rec *c)
 {
     server_rec *s = c->base_server;
     mp_server_config *sconf = mp_server_conf(s);
-    mp_dir_config *dconf;
+    conn_call cc;
+    mp_pycall call = {0};
     const char *name;
-    mp_interp *ip;
-    PyObject *dispatch, *conn, *result;
 
-    if (sconf->connection_handler == NULL) {
+    if (sconf->connection == NULL) {
         return DECLINED;
     }
     /* Server-level directives (PythonInterpreter, PythonDebug,
      * PythonPath...) apply; there is no directory at this stage. */
-    dconf = ap_get_module_config(s->lookup_defaults, &python_module);
-    name = dconf->interpreter ? dconf->interpreter
+    cc.c = c;
+    cc.handler = sconf->connection;
+    cc.conf = ap_get_module_config(s->lookup_defaults, &python_module);
+    cc.conn = NULL;
+    name = cc.conf->interpreter ? cc.conf->interpreter
          : s->server_hostname ? s->server_hostname : MP_MAIN_INTERPRETER;
-    ip = mp_interp_acquire(name, s);
-    if (ip == NULL) {
-        return DECLINED;
-    }
-    dispatch = mp_interp_entry(ip, s, MP_ENTRY_CONNECTION);
-    if (dispatch == NULL) {
-        mp_interp_release(ip);
-        /* Better a closed connection than HTTP spoken to a non-HTTP
-         * protocol's client. */
+    call.s = s;
+    call.prepare = conn_prepare;
+    call.finish = conn_finish;
+    call.data = &cc;
+    call.failed = MPLOGNO(0029) "the connection dispatcher failed";
+    if (mp_pycall_run(&call, name) == HTTP_INTERNAL_SERVER_ERROR
+        && cc.conn == NULL) {
         c->aborted = 1;
-        return OK;
     }
-    conn = mp_conn_new(ip->state, c);
-    if (conn == NULL) {
-        mp_log_python_error(NULL, s, "creating the connection object");
-        mp_interp_release(ip);
-        c->aborted = 1;
-        return OK;
-    }
-    result = PyObject_CallFunction(dispatch, "Osiiz", conn,
-                                   sconf->connection_handler,
-                                   mp_flag_on(dconf->debug, 0),
-                                   mp_flag_on(dconf->autoreload, 1),
-                                   dconf->python_path);
-    if (result == NULL) {
-        mp_log_s(APLOG_ERR, s, MP_DISPATCH_FAILED,
-                 "the connection dispatcher failed");
-        mp_log_python_error(NULL, s, "dispatching a connection");
-    }
-    Py_XDECREF(result);
-    mp_conn_end(conn);
-    Py_DECREF(conn);
-    mp_interp_release(ip);
     /* The connection was Python's, whatever the handler returned. */
     return OK;
 }

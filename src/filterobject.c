@@ -3,8 +3,9 @@
  * filterobject.h).
  */
 #include "filterobject.h"
-#include "dispatch.h"
-#include "interpreter.h"
+#include "requestobject.h"
+#include "pycall.h"
+#include "pyconfig.h"
 #include "mp_log.h"
 #include "_apachemodule.h"
 
@@ -443,7 +444,7 @@ static PyObject *
 get_handler(PyObject *op, void *closure)
 {
     (void)closure;
-    return PyUnicode_FromString(((mp_filter *)op)->fc->handler);
+    return PyUnicode_FromString(((mp_filter *)op)->fc->entry.handler);
 }
 
 static PyObject *
@@ -543,9 +544,88 @@ context(ap_filter_t *f)
     return ctx;
 }
 
-/* One call of the Python filter.  `in` is where read() takes from, `out`
- * where write() puts to.  Returns the status to give Apache, with the
- * GIL released again. */
+/* One call of the Python filter, as pycall.h's prepare and finish. */
+typedef struct {
+    ap_filter_t *f;
+    const mp_filter_config *fc;
+    filter_ctx *ctx;
+    apr_bucket_brigade *in, *out;
+    int is_input;
+    ap_input_mode_t mode;
+    apr_read_type_e block;
+    apr_off_t readbytes;
+    mp_filter *self;            /* the object, once made                 */
+    int finished;               /* filter_finish ran                     */
+} filter_call;
+
+static PyObject *
+filter_prepare(mp_pycall *call, mp_interp *ip)
+{
+    filter_call *fcall = call->data;
+    request_rec *r = fcall->f->r;
+    mp_filter *self;
+    PyObject *entry, *config, *todo;
+
+    entry = mp_interp_entry(ip, r->server, MP_ENTRY_FILTER);
+    if (entry == NULL) {
+        return NULL;
+    }
+    self = PyObject_GC_New(mp_filter, ip->state->filter_type);
+    if (self == NULL) {
+        return NULL;
+    }
+    self->f = fcall->f;
+    self->fc = fcall->fc;
+    self->ctx = fcall->ctx;
+    self->in = fcall->in;
+    self->out = fcall->out;
+    self->mode = fcall->mode;
+    self->block = fcall->block;
+    self->readbytes = fcall->readbytes;
+    self->closed = 0;
+    self->eos_seen = 0;
+    self->status = APR_SUCCESS;
+    self->is_input_call = fcall->is_input;
+    self->req = mp_request_get(r, ip);
+    PyObject_GC_Track((PyObject *)self);
+    fcall->self = self;
+    if (self->req == NULL) {
+        return NULL;
+    }
+    config = mp_pyconfig(ip, mp_dir_conf(r), &fcall->fc->entry, 1,
+                         fcall->fc->is_input);
+    if (config == NULL) {
+        return NULL;
+    }
+    todo = PyTuple_Pack(3, entry, (PyObject *)self, config);
+    Py_DECREF(config);
+    return todo;
+}
+
+static int
+filter_finish(mp_pycall *call, mp_interp *ip, PyObject *result, int status)
+{
+    filter_call *fcall = call->data;
+    mp_filter *self = fcall->self;
+
+    (void)ip;
+    fcall->finished = 1;
+    if (result == NULL || self == NULL) {
+        /* The dispatcher disables a filter that raised; this covers a
+         * failure before it could. */
+        fcall->ctx->disabled = 1;
+    }
+    if (self == NULL) {
+        return status != 0 ? APR_EGENERAL : APR_SUCCESS;
+    }
+    status = self->status;
+    self->f = NULL;             /* the object outlives this call no more */
+    Py_CLEAR(fcall->self);
+    return status;
+}
+
+/* Run the Python filter once.  `in` is where read() takes from, `out`
+ * where write() puts to.  Returns the status to give Apache. */
 static apr_status_t
 call_python(ap_filter_t *f, const mp_filter_config *fc, filter_ctx *ctx,
             apr_bucket_brigade *in, apr_bucket_brigade *out, int is_input,
@@ -553,62 +633,35 @@ call_python(ap_filter_t *f, const mp_filter_config *fc, filter_ctx *ctx,
             apr_off_t readbytes)
 {
     request_rec *r = f->r;
-    mp_dir_config *conf = mp_dir_conf(r);
-    mp_interp *ip;
-    mp_filter *self;
-    PyObject *entry, *res;
-    apr_status_t status;
+    filter_call fcall;
+    mp_pycall call = {0};
+    int status;
 
-    ip = mp_interp_acquire(mp_interpreter_name(r, MP_PHASE_HANDLER, NULL),
-                           r->server);
-    if (ip == NULL) {
+    fcall.f = f;
+    fcall.fc = fc;
+    fcall.ctx = ctx;
+    fcall.in = in;
+    fcall.out = out;
+    fcall.is_input = is_input;
+    fcall.mode = mode;
+    fcall.block = block;
+    fcall.readbytes = readbytes;
+    fcall.self = NULL;
+    fcall.finished = 0;
+    call.s = r->server;
+    call.r = r;
+    call.prepare = filter_prepare;
+    call.finish = filter_finish;
+    call.data = &fcall;
+    call.failed = MPLOGNO(0028) "the filter dispatcher failed";
+    status = mp_pycall_run(&call, mp_interpreter_name(r, MP_PHASE_HANDLER,
+                                                      NULL));
+    if (!fcall.finished) {
+        /* The interpreter could not be had (logged). */
         ctx->disabled = 1;
         return APR_EGENERAL;
     }
-    entry = mp_interp_entry(ip, r->server, MP_ENTRY_FILTER);
-    self = entry ? PyObject_GC_New(mp_filter, ip->state->filter_type)
-                 : NULL;
-    if (self == NULL) {
-        if (entry != NULL) {
-            mp_log_python_error(r, NULL, "starting a Python filter");
-        }
-        mp_interp_release(ip);
-        ctx->disabled = 1;
-        return APR_EGENERAL;
-    }
-    self->f = f;
-    self->fc = fc;
-    self->ctx = ctx;
-    self->in = in;
-    self->out = out;
-    self->mode = mode;
-    self->block = block;
-    self->readbytes = readbytes;
-    self->closed = 0;
-    self->eos_seen = 0;
-    self->status = APR_SUCCESS;
-    self->is_input_call = is_input;
-    self->req = mp_request_object_for(r, ip);
-    PyObject_GC_Track((PyObject *)self);
-    if (self->req == NULL) {
-        PyErr_Clear();
-    }
-
-    res = PyObject_CallFunction(entry, "Osiiiz", (PyObject *)self,
-                                fc->handler, is_input,
-                                mp_flag_on(conf->debug, 0),
-                                mp_flag_on(conf->autoreload, 1),
-                                conf->python_path);
-    if (res == NULL) {
-        mp_log_python_error(r, NULL, "running a Python filter");
-        ctx->disabled = 1;
-    }
-    Py_XDECREF(res);
-    status = self->status;
-    self->f = NULL;             /* the object outlives this call no more */
-    Py_DECREF(self);
-    mp_interp_release(ip);
-    return status;
+    return (apr_status_t)status;
 }
 
 static apr_status_t

@@ -36,7 +36,8 @@ interp_setup(mp_interp *ip, server_rec *s)
 
     ip->apache_module = PyImport_ImportModule("_apache");
     if (ip->apache_module == NULL) {
-        mp_log_python_error(NULL, s, "importing _apache");
+        mp_log_exception(NULL, s, MPLOGNO(0014) "cannot import _apache in "
+                         "interpreter '%s'", ip->name);
         return -1;
     }
     ip->state = PyModule_GetState(ip->apache_module);
@@ -46,7 +47,8 @@ interp_setup(mp_interp *ip, server_rec *s)
         || PyObject_SetAttrString(ip->apache_module, "interpreter",
                                   name) < 0) {
         Py_XDECREF(name);
-        mp_log_python_error(NULL, s, "setting _apache.interpreter");
+        mp_log_exception(NULL, s, MPLOGNO(0015) "cannot set "
+                         "_apache.interpreter in interpreter '%s'", ip->name);
         return -1;
     }
     Py_DECREF(name);
@@ -54,7 +56,8 @@ interp_setup(mp_interp *ip, server_rec *s)
     for (i = 0; i < MP_PHASE_COUNT; i++) {
         ip->phase_names[i] = PyUnicode_InternFromString(mp_phase_names[i]);
         if (ip->phase_names[i] == NULL) {
-            mp_log_python_error(NULL, s, "interning phase names");
+            mp_log_exception(NULL, s, MPLOGNO(0016) "cannot intern the "
+                             "phase names in interpreter '%s'", ip->name);
             return -1;
         }
     }
@@ -67,7 +70,7 @@ mp_interp_entry(mp_interp *ip, server_rec *s, mp_entry which)
 {
     static const char *const names[MP_ENTRY_COUNT] = {
         "dispatch_request", "dispatch_filter", "dispatch_connection",
-        "handler_failed", "_running"
+        "run_import", "Config", "HandlerFailed"
     };
     PyObject *mod;
     int i;
@@ -76,26 +79,28 @@ mp_interp_entry(mp_interp *ip, server_rec *s, mp_entry which)
         return ip->entries[which];
     }
     if (ip->state == NULL || ip->phase_names[MP_PHASE_COUNT - 1] == NULL) {
-        mp_log_s(APLOG_ERR, s, MP_INTERP_CREATE_FAILED,
-                 "interpreter '%s' did not start properly (see the error "
-                 "logged when it was made)", ip->name);
+        mp_log_s(APLOG_ERR, s, MPLOGNO(0011) "interpreter '%s' did not "
+                 "start properly (see the error logged when it was made)",
+                 ip->name);
         return NULL;
     }
     /* Imported on first use, so an interpreter that never runs a handler
      * (often main_interpreter) never carries the mod_python package. */
     mod = PyImport_ImportModule("mod_python._dispatch");
     if (mod == NULL) {
-        mp_log_s(APLOG_ERR, s, MP_DISPATCH_IMPORT,
-                 "cannot import mod_python._dispatch in interpreter '%s' "
-                 "(is the mod_python package on sys.path? PYTHONPATH in "
-                 "httpd's environment or 'make install_py_lib')", ip->name);
-        mp_log_python_error(NULL, s, "importing mod_python._dispatch");
+        mp_log_exception(NULL, s, MPLOGNO(0003) "cannot import "
+                         "mod_python._dispatch in interpreter '%s' (is the "
+                         "mod_python package on sys.path? PYTHONPATH in "
+                         "httpd's environment or 'make install_py_lib')",
+                         ip->name);
         return NULL;
     }
     for (i = 0; i < MP_ENTRY_COUNT; i++) {
         PyObject *entry = PyObject_GetAttrString(mod, names[i]);
         if (entry == NULL) {
-            mp_log_python_error(NULL, s, "finding the dispatcher");
+            mp_log_exception(NULL, s, MPLOGNO(0013) "mod_python._dispatch "
+                             "in interpreter '%s' lacks %s", ip->name,
+                             names[i]);
             break;
         }
         Py_XSETREF(ip->entries[i], entry);
@@ -108,12 +113,20 @@ static mp_interp *
 interp_record(const char *name)
 {
     mp_interp *ip = apr_pcalloc(child_pool, sizeof(*ip));
+    apr_pool_t *configs_pool;
 
     ip->name = apr_pstrdup(child_pool, name);
     if (apr_threadkey_private_create(&ip->tstate_key, NULL, child_pool)
         != APR_SUCCESS) {
         return NULL;
     }
+    /* A pool of its own: the dispatcher's configurations are added under
+     * this interpreter's GIL, while other threads may be making records
+     * in the child pool under create_lock. */
+    if (apr_pool_create(&configs_pool, child_pool) != APR_SUCCESS) {
+        return NULL;
+    }
+    ip->configs = apr_hash_make(configs_pool);
     return ip;
 }
 
@@ -170,25 +183,25 @@ mp_python_child_init(apr_pool_t *pchild, server_rec *s)
                                 pchild) != APR_SUCCESS
         || apr_thread_mutex_create(&create_lock, APR_THREAD_MUTEX_DEFAULT,
                                    pchild) != APR_SUCCESS) {
-        mp_log_s(APLOG_CRIT, s, MP_PYTHON_INIT_FAILED,
-                 "cannot create interpreter locks");
+        mp_log_s(APLOG_CRIT, s, MPLOGNO(0017) "cannot create the "
+                 "interpreter locks");
         return -1;
     }
 
     if (PyImport_AppendInittab("_apache", mp_init_apache_module) < 0) {
-        mp_log_s(APLOG_CRIT, s, MP_PYTHON_INIT_FAILED,
-                 "cannot register the _apache module");
+        mp_log_s(APLOG_CRIT, s, MPLOGNO(0018) "cannot register the "
+                 "_apache module");
         return -1;
     }
     if (PyImport_AppendInittab("_psp", mp_init_psp_module) < 0) {
-        mp_log_s(APLOG_CRIT, s, MP_PYTHON_INIT_FAILED,
-                 "cannot register the _psp module");
+        mp_log_s(APLOG_CRIT, s, MPLOGNO(0019) "cannot register the _psp "
+                 "module");
         return -1;
     }
     status = start_python(s);
     if (PyStatus_Exception(status)) {
-        mp_log_s(APLOG_CRIT, s, MP_PYTHON_INIT_FAILED,
-                 "Python failed to start: %s%s%s",
+        mp_log_s(APLOG_CRIT, s, MPLOGNO(0001) "Python failed to start: "
+                 "%s%s%s",
                  status.func ? status.func : "",
                  status.func ? ": " : "",
                  status.err_msg ? status.err_msg : "unknown error");
@@ -197,8 +210,8 @@ mp_python_child_init(apr_pool_t *pchild, server_rec *s)
 
     main_interp = interp_record(MP_MAIN_INTERPRETER);
     if (main_interp == NULL) {
-        mp_log_s(APLOG_CRIT, s, MP_PYTHON_INIT_FAILED,
-                 "cannot create a thread key");
+        mp_log_s(APLOG_CRIT, s, MPLOGNO(0020) "cannot create a thread "
+                 "key for the main interpreter");
         PyEval_SaveThread();
         main_interp = NULL;
         return -1;
@@ -211,8 +224,8 @@ mp_python_child_init(apr_pool_t *pchild, server_rec *s)
      * through their own thread states. */
     PyEval_SaveThread();
     interp_register(main_interp);
-    mp_log_s(APLOG_INFO, s, MP_PYTHON_STARTED,
-             "Python %s started in process %" APR_PID_T_FMT,
+    mp_log_s(APLOG_INFO, s, MPLOGNO(0009) "Python %s started in process "
+             "%" APR_PID_T_FMT,
              Py_GetVersion(), getpid());
     return 0;
 }
@@ -264,21 +277,24 @@ interp_create(const char *name, server_rec *s)
     main_ts = ip ? thread_state(main_interp) : NULL;
     if (main_ts == NULL) {
         apr_thread_mutex_unlock(create_lock);
-        mp_log_s(APLOG_ERR, s, MP_INTERP_CREATE_FAILED,
-                 "cannot make a thread state for interpreter '%s'", name);
+        mp_log_s(APLOG_ERR, s, MPLOGNO(0021) "cannot make a thread state "
+                 "for creating interpreter '%s'", name);
         return NULL;
     }
     PyEval_RestoreThread(main_ts);
     new_ts = Py_NewInterpreter();
     if (new_ts == NULL) {
         if (PyErr_Occurred()) {
-            mp_log_python_error(NULL, s, "creating an interpreter");
+            mp_log_exception(NULL, s, MPLOGNO(0002) "Py_NewInterpreter "
+                             "failed for '%s'", name);
+        }
+        else {
+            mp_log_s(APLOG_ERR, s, MPLOGNO(0022) "Py_NewInterpreter failed "
+                     "for '%s'", name);
         }
         PyThreadState_Swap(main_ts);
         PyEval_SaveThread();
         apr_thread_mutex_unlock(create_lock);
-        mp_log_s(APLOG_ERR, s, MP_INTERP_CREATE_FAILED,
-                 "Py_NewInterpreter failed for '%s'", name);
         return NULL;
     }
     ip->istate = PyThreadState_GetInterpreter(new_ts);
@@ -296,9 +312,8 @@ mp_interp_enter(mp_interp *ip, server_rec *s)
     PyThreadState *ts = thread_state(ip);
 
     if (ts == NULL) {
-        mp_log_s(APLOG_ERR, s, MP_INTERP_CREATE_FAILED,
-                 "cannot make a thread state for interpreter '%s'",
-                 ip->name);
+        mp_log_s(APLOG_ERR, s, MPLOGNO(0023) "cannot make this thread's "
+                 "state for interpreter '%s'", ip->name);
         return -1;
     }
     PyEval_RestoreThread(ts);
@@ -306,21 +321,47 @@ mp_interp_enter(mp_interp *ip, server_rec *s)
 }
 
 mp_interp *
-mp_interp_acquire(const char *name, server_rec *s)
+mp_interp_get(const char *name, server_rec *s)
 {
     mp_interp *ip;
 
     if (main_interp == NULL) {
+        mp_log_s(APLOG_ERR, s, MPLOGNO(0024) "Python is not running in "
+                 "this process (see the error logged when it started)");
         return NULL;
     }
     ip = interp_lookup(name);
-    if (ip == NULL) {
-        ip = interp_create(name, s);
-        if (ip == NULL) {
-            return NULL;
-        }
+    return ip != NULL ? ip : interp_create(name, s);
+}
+
+const char *
+mp_interpreter_name(request_rec *r, mp_phase phase,
+                    const char *first_directory)
+{
+    mp_dir_config *conf = mp_dir_conf(r);
+
+    if (conf->interpreter != NULL) {
+        return conf->interpreter;
     }
-    return mp_interp_enter(ip, s) == 0 ? ip : NULL;
+    if (conf->interp_per_directive == MP_ON && first_directory != NULL) {
+        return first_directory;
+    }
+    if (conf->interp_per_directory == MP_ON) {
+        /* Before translation there is no file, hence no directory. */
+        if (phase == MP_PHASE_POST_READ_REQUEST || phase == MP_PHASE_TRANS
+            || r->filename == NULL || r->filename[0] != '/') {
+            return MP_MAIN_INTERPRETER;
+        }
+        if (r->finfo.filetype == APR_DIR) {
+            size_t n = strlen(r->filename);
+            return r->filename[n - 1] == '/'
+                   ? r->filename
+                   : apr_pstrcat(r->pool, r->filename, "/", NULL);
+        }
+        return ap_make_dirstr_parent(r->pool, r->filename);
+    }
+    return r->server->server_hostname ? r->server->server_hostname
+                                       : MP_MAIN_INTERPRETER;
 }
 
 void

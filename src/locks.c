@@ -26,7 +26,7 @@ mp_locks_create(apr_pool_t *pconf, server_rec *s)
 
     lock_count = count ? atoi(count) : MP_MAX_LOCKS;
     if (lock_count < 1 || lock_count > 1024) {
-        mp_log_s(APLOG_CRIT, s, MP_LOCKS_FAILED,
+        mp_log_s(APLOG_CRIT, s, MPLOGNO(0025)
                  "PythonOption mod_python.mutex_locks must be between 1 "
                  "and 1024, not '%s'", count ? count : "");
         return HTTP_INTERNAL_SERVER_ERROR;
@@ -49,7 +49,7 @@ mp_locks_create(apr_pool_t *pconf, server_rec *s)
         if (rv != APR_SUCCESS) {
             char err[256];
             apr_strerror(rv, err, sizeof(err));
-            mp_log_s(APLOG_CRIT, s, MP_LOCKS_FAILED,
+            mp_log_s(APLOG_CRIT, s, MPLOGNO(0012)
                      "cannot create session lock %d of %d in %s (%s); set "
                      "PythonOption mod_python.mutex_directory to a "
                      "writable directory or lower mod_python.mutex_locks",
@@ -70,7 +70,7 @@ mp_locks_child_init(apr_pool_t *pchild, server_rec *s)
     for (i = 0; i < lock_count; i++) {
         if (apr_global_mutex_child_init(&mutexes[i], lock_files[i], pchild)
             != APR_SUCCESS) {
-            mp_log_s(APLOG_ERR, s, MP_LOCKS_FAILED,
+            mp_log_s(APLOG_ERR, s, MPLOGNO(0026)
                      "cannot attach session lock %d (%s)", i,
                      lock_files[i]);
         }

@@ -1,91 +1,140 @@
 /*
- * log.c -- writing Python exceptions to Apache's error log.
+ * log.c -- writing Python exceptions to Apache's error log (mp_log.h).
  */
 #include "mp_log.h"
 
-/* Log one line of text, request-scoped when we have a request. */
-static void
-log_line(request_rec *r, server_rec *s, const char *line)
+/* Apache cuts an entry at MAX_STRING_LEN (8 KiB) with its prefix.  A
+ * longer traceback keeps its head (what was called) and, above all, its
+ * tail (where it failed and the exception). */
+#define KEEP_HEAD 1024
+#define KEEP_TAIL 5120
+
+PyObject *
+mp_exception_take(void)
 {
-    if (r != NULL) {
-        mp_log_r(APLOG_ERR, r, MP_PYTHON_ERROR, "%s", line);
+#if PY_VERSION_HEX >= 0x030C0000
+    return PyErr_GetRaisedException();
+#else
+    PyObject *type, *value, *tb;
+
+    PyErr_Fetch(&type, &value, &tb);
+    if (type == NULL) {
+        return NULL;
     }
-    else {
-        mp_log_s(APLOG_ERR, s, MP_PYTHON_ERROR, "%s", line);
+    PyErr_NormalizeException(&type, &value, &tb);
+    if (tb != NULL && value != NULL) {
+        PyException_SetTraceback(value, tb);
     }
+    Py_XDECREF(type);
+    Py_XDECREF(tb);
+    return value;
+#endif
 }
 
-/* Split text on newlines and log each piece: a traceback reads in the error
- * log as it does in a terminal. */
-static void
-log_text(request_rec *r, server_rec *s, const char *text)
+/* The traceback of exc as text (new reference), or NULL with an
+ * exception set. */
+static PyObject *
+format_exception(PyObject *exc)
 {
-    const char *start = text, *nl;
-    char buf[2048];
-    size_t n;
+    PyObject *mod, *lines, *tb, *text = NULL, *sep;
 
-    while (*start) {
-        nl = strchr(start, '\n');
-        n = nl ? (size_t)(nl - start) : strlen(start);
-        if (n >= sizeof(buf)) {
-            n = sizeof(buf) - 1;
+    mod = PyImport_ImportModule("traceback");
+    if (mod == NULL) {
+        return NULL;
+    }
+    tb = PyException_GetTraceback(exc);
+    lines = PyObject_CallMethod(mod, "format_exception", "OOO",
+                                (PyObject *)Py_TYPE(exc), exc,
+                                tb ? tb : Py_None);
+    Py_XDECREF(tb);
+    Py_DECREF(mod);
+    if (lines == NULL) {
+        return NULL;
+    }
+    sep = PyUnicode_FromString("");
+    if (sep != NULL) {
+        text = PyUnicode_Join(sep, lines);
+        Py_DECREF(sep);
+    }
+    Py_DECREF(lines);
+    return text;
+}
+
+static void
+log_entry(request_rec *r, server_rec *s, const char *msg, const char *text)
+{
+    size_t n = strlen(text);
+
+    /* Drop the traceback's last newline: Apache adds its own. */
+    while (n > 0 && text[n - 1] == '\n') {
+        n--;
+    }
+    if (n > KEEP_HEAD + KEEP_TAIL) {
+        const char *fmt = "mod_python: %s\n%.*s\n[... %lu bytes left out ...]\n%.*s";
+        unsigned long skipped = (unsigned long)(n - KEEP_HEAD - KEEP_TAIL);
+
+        if (r != NULL) {
+            ap_log_rerror(APLOG_MARK, APLOG_ERR, 0, r, fmt, msg, KEEP_HEAD,
+                          text, skipped, KEEP_TAIL, text + n - KEEP_TAIL);
         }
-        memcpy(buf, start, n);
-        buf[n] = '\0';
-        if (n > 0) {
-            log_line(r, s, buf);
+        else {
+            ap_log_error(APLOG_MARK, APLOG_ERR, 0, s, fmt, msg, KEEP_HEAD,
+                         text, skipped, KEEP_TAIL, text + n - KEEP_TAIL);
         }
-        if (nl == NULL) {
-            break;
-        }
-        start = nl + 1;
+        return;
+    }
+    if (r != NULL) {
+        ap_log_rerror(APLOG_MARK, APLOG_ERR, 0, r, "mod_python: %s\n%.*s", msg, (int)n,
+                      text);
+    }
+    else {
+        ap_log_error(APLOG_MARK, APLOG_ERR, 0, s, "mod_python: %s\n%.*s", msg, (int)n,
+                     text);
     }
 }
 
 void
-mp_log_python_error(request_rec *r, server_rec *s, const char *where)
+mp_log_exception_object(request_rec *r, server_rec *s, PyObject *exc,
+                        const char *msg)
 {
-    PyObject *type, *value, *tb, *mod = NULL, *lines = NULL, *text = NULL;
-    PyObject *sep = NULL;
+    PyObject *text, *saved;
     const char *utf8;
 
-    PyErr_Fetch(&type, &value, &tb);
-    if (type == NULL) {
-        return;
-    }
-    PyErr_NormalizeException(&type, &value, &tb);
-    if (where != NULL) {
-        char head[256];
-
-        apr_snprintf(head, sizeof(head), "Python error while %s:", where);
-        log_line(r, s, head);
-    }
-    mod = PyImport_ImportModule("traceback");
-    if (mod != NULL) {
-        lines = PyObject_CallMethod(mod, "format_exception", "OOO", type,
-                                    value ? value : Py_None,
-                                    tb ? tb : Py_None);
-    }
-    if (lines != NULL) {
-        sep = PyUnicode_FromString("");
-        if (sep != NULL) {
-            text = PyUnicode_Join(sep, lines);
-        }
-    }
+    /* Formatting must not lose an exception the caller still has set. */
+    saved = mp_exception_take();
+    text = format_exception(exc);
     if (text != NULL && (utf8 = PyUnicode_AsUTF8(text)) != NULL) {
-        log_text(r, s, utf8);
+        log_entry(r, s, msg, utf8);
     }
     else {
-        /* The traceback module itself failed: say what we can. */
         PyErr_Clear();
-        log_text(r, s, "(the traceback could not be formatted)");
+        log_entry(r, s, msg, "(the traceback could not be formatted)");
     }
-    Py_XDECREF(sep);
     Py_XDECREF(text);
-    Py_XDECREF(lines);
-    Py_XDECREF(mod);
-    Py_XDECREF(type);
-    Py_XDECREF(value);
-    Py_XDECREF(tb);
-    PyErr_Clear();
+    if (saved != NULL) {
+#if PY_VERSION_HEX >= 0x030C0000
+        PyErr_SetRaisedException(saved);
+#else
+        PyErr_Restore(Py_NewRef((PyObject *)Py_TYPE(saved)), saved,
+                      PyException_GetTraceback(saved));
+#endif
+    }
+}
+
+void
+mp_log_exception(request_rec *r, server_rec *s, const char *fmt, ...)
+{
+    char msg[512];
+    PyObject *exc;
+    va_list ap;
+
+    exc = mp_exception_take();
+    if (exc == NULL) {
+        return;
+    }
+    va_start(ap, fmt);
+    apr_vsnprintf(msg, sizeof(msg), fmt, ap);
+    va_end(ap);
+    mp_log_exception_object(r, s, exc, msg);
+    Py_DECREF(exc);
 }

@@ -11,6 +11,9 @@
 #include "mod_python.h"
 #include "config.h"
 #include "dispatch.h"
+#include "requestobject.h"
+#include "pycall.h"
+#include "pyconfig.h"
 #include "connhandler.h"
 #include "locks.h"
 #include "interpreter.h"
@@ -36,15 +39,38 @@ hook_post_config(apr_pool_t *pconf, apr_pool_t *plog, apr_pool_t *ptemp,
 }
 
 /* PythonImport: each child imports the named modules in the named
- * interpreters before it serves anything. */
+ * interpreters before it serves anything (and calls module::function). */
+typedef struct {
+    const mp_import *imp;
+    const mp_dir_config *conf;  /* the server's: PythonPath applies */
+} import_call;
+
+static PyObject *
+import_prepare(mp_pycall *call, mp_interp *ip)
+{
+    import_call *ic = call->data;
+    PyObject *entry, *config, *todo;
+
+    entry = mp_interp_entry(ip, call->s, MP_ENTRY_IMPORT);
+    if (entry == NULL) {
+        return NULL;
+    }
+    config = mp_pyconfig(ip, ic->conf, NULL, 0, -1);
+    if (config == NULL) {
+        return NULL;
+    }
+    todo = Py_BuildValue("(OOs)", entry, config, ic->imp->module);
+    Py_DECREF(config);
+    return todo;
+}
+
 static void
 run_imports(server_rec *main_s)
 {
     server_rec *s;
     mp_server_config *sconf;
     const mp_import *imp;
-    mp_interp *ip;
-    PyObject *mod;
+    import_call ic;
     int i;
 
     for (s = main_s; s != NULL; s = s->next) {
@@ -54,19 +80,18 @@ run_imports(server_rec *main_s)
         }
         imp = (const mp_import *)sconf->imports->elts;
         for (i = 0; i < sconf->imports->nelts; i++) {
-            ip = mp_interp_acquire(imp[i].interpreter, s);
-            if (ip == NULL) {
-                continue;
-            }
-            mod = PyImport_ImportModule(imp[i].module);
-            if (mod == NULL) {
-                mp_log_s(APLOG_ERR, s, MP_IMPORT_FAILED,
-                         "PythonImport %s %s failed", imp[i].module,
-                         imp[i].interpreter);
-                mp_log_python_error(NULL, s, "running PythonImport");
-            }
-            Py_XDECREF(mod);
-            mp_interp_release(ip);
+            mp_pycall call = {0};
+
+            ic.imp = &imp[i];
+            ic.conf = ap_get_module_config(s->lookup_defaults,
+                                           &python_module);
+            call.s = s;
+            call.prepare = import_prepare;
+            call.data = &ic;
+            call.failed = apr_psprintf(s->process->pool, MPLOGNO(0006)
+                                       "PythonImport %s %s failed",
+                                       imp[i].module, imp[i].interpreter);
+            (void)mp_pycall_run(&call, imp[i].interpreter);
         }
     }
 }
@@ -88,7 +113,7 @@ hook_post_read_request(request_rec *r)
     int rc;
 
     if (conf->handlers[MP_PHASE_INIT] != NULL) {
-        mp_request_config_get(r, 1)->init_ran = conf->handlers[MP_PHASE_INIT];
+        mp_request_state_get(r, 1)->init_ran = conf->handlers[MP_PHASE_INIT];
         rc = mp_run_phase(r, MP_PHASE_INIT);
         if (rc != OK && rc != DECLINED) {
             return rc;
@@ -109,15 +134,16 @@ static int
 hook_header_parser(request_rec *r)
 {
     mp_dir_config *conf = mp_dir_conf(r);
-    mp_request_config *rc;
+    mp_request_state *state;
     int status;
 
     if (conf->handlers[MP_PHASE_CLEANUP] != NULL) {
-        mp_register_request_cleanup(r, mp_request_config_get(r, 1));
+        mp_register_cleanup_phase(r);
     }
     if (conf->handlers[MP_PHASE_INIT] != NULL) {
-        rc = mp_request_config_get(r, 0);
-        if (rc == NULL || rc->init_ran != conf->handlers[MP_PHASE_INIT]) {
+        state = mp_request_state_get(r, 0);
+        if (state == NULL
+            || state->init_ran != conf->handlers[MP_PHASE_INIT]) {
             status = mp_run_phase(r, MP_PHASE_INIT);
             if (status != OK && status != DECLINED) {
                 return status;
@@ -170,7 +196,7 @@ hook_fixups(request_rec *r)
 
     /* Sub-requests and redirects skip header_parser's registration. */
     if (conf->handlers[MP_PHASE_CLEANUP] != NULL) {
-        mp_register_request_cleanup(r, mp_request_config_get(r, 1));
+        mp_register_cleanup_phase(r);
     }
     return mp_run_phase(r, MP_PHASE_FIXUP);
 }

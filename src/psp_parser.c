@@ -661,6 +661,11 @@ static const flex_int16_t yy_chk[63] =
  *
  *   text            req.write("""text""")   (escaped, see psp_string.h)
  *   <%= expr %>     req.write(str(expr))
+ *
+ * The code that runs a page (res->gather) passes flush=0 to those writes
+ * -- req.write("""text""", 0) -- so the page's pieces gather and the
+ * response goes out once, with a Content-Length.  A page that wants to
+ * stream calls req.flush() (or req.write(s) itself, which flushes).
  *   <% code %>      the code
  *   <%@ include file="name" %>   the file, scanned in place
  *   <%-- comment --%>            nothing
@@ -732,10 +737,10 @@ static void syntax_error(psp_ctx *ctx, int line, const char *fmt, ...);
 static void psp_fatal(void *scanner, const char *msg);
 #define YY_FATAL_ERROR(msg) psp_fatal(yyscanner, msg)
 
-#line 736 "psp_parser.c"
+#line 741 "psp_parser.c"
 #define YY_NO_INPUT 1
 
-#line 739 "psp_parser.c"
+#line 744 "psp_parser.c"
 
 #define INITIAL 0
 #define CODE 1
@@ -993,10 +998,10 @@ YY_DECL
 		}
 
 	{
-#line 95 "psp_parser.l"
+#line 100 "psp_parser.l"
 
 
-#line 1000 "psp_parser.c"
+#line 1005 "psp_parser.c"
 
 	while ( /*CONSTCOND*/1 )		/* loops until end-of-file is reached */
 		{
@@ -1051,42 +1056,42 @@ do_action:	/* This label is used only to access EOF actions. */
 
 case 1:
 YY_RULE_SETUP
-#line 97 "psp_parser.l"
+#line 102 "psp_parser.l"
 { yyextra->block_line = yyextra->line; BEGIN(COMMENT); }
 	YY_BREAK
 case 2:
 YY_RULE_SETUP
-#line 98 "psp_parser.l"
+#line 103 "psp_parser.l"
 { start_block(yyextra, BLOCK_EXPR); BEGIN(CODE); }
 	YY_BREAK
 case 3:
 YY_RULE_SETUP
-#line 99 "psp_parser.l"
+#line 104 "psp_parser.l"
 { start_block(yyextra, BLOCK_DIRECTIVE); BEGIN(CODE); }
 	YY_BREAK
 case 4:
 YY_RULE_SETUP
-#line 100 "psp_parser.l"
+#line 105 "psp_parser.l"
 { start_block(yyextra, BLOCK_CODE); BEGIN(CODE); }
 	YY_BREAK
 case 5:
 YY_RULE_SETUP
-#line 101 "psp_parser.l"
+#line 106 "psp_parser.l"
 { text_chunk(yyextra, yytext, (size_t)yyleng); }
 	YY_BREAK
 case 6:
 YY_RULE_SETUP
-#line 102 "psp_parser.l"
+#line 107 "psp_parser.l"
 { text_chunk(yyextra, yytext, 1); }
 	YY_BREAK
 case 7:
 /* rule 7 can match eol */
 YY_RULE_SETUP
-#line 103 "psp_parser.l"
+#line 108 "psp_parser.l"
 { text_newline(yyextra); }
 	YY_BREAK
 case YY_STATE_EOF(INITIAL):
-#line 104 "psp_parser.l"
+#line 109 "psp_parser.l"
 { if (yyextra->depth == 0) {
                       close_text(yyextra);
                   }
@@ -1094,7 +1099,7 @@ case YY_STATE_EOF(INITIAL):
 	YY_BREAK
 case 8:
 YY_RULE_SETUP
-#line 109 "psp_parser.l"
+#line 114 "psp_parser.l"
 { if (end_block(yyextra) < 0) {
                       return 1;
                   }
@@ -1102,23 +1107,23 @@ YY_RULE_SETUP
 	YY_BREAK
 case 9:
 YY_RULE_SETUP
-#line 113 "psp_parser.l"
+#line 118 "psp_parser.l"
 { psp_string_append(&yyextra->block, yytext, (size_t)yyleng); }
 	YY_BREAK
 case 10:
 YY_RULE_SETUP
-#line 114 "psp_parser.l"
+#line 119 "psp_parser.l"
 { psp_string_appendc(&yyextra->block, '%'); }
 	YY_BREAK
 case 11:
 /* rule 11 can match eol */
 YY_RULE_SETUP
-#line 115 "psp_parser.l"
+#line 120 "psp_parser.l"
 { yyextra->line++;
                   psp_string_appendc(&yyextra->block, '\n'); }
 	YY_BREAK
 case YY_STATE_EOF(CODE):
-#line 117 "psp_parser.l"
+#line 122 "psp_parser.l"
 { syntax_error(yyextra, yyextra->block_line,
                       yyextra->kind == BLOCK_EXPR
                       ? "'<%%=' is never closed by '%%>'"
@@ -1129,37 +1134,37 @@ case YY_STATE_EOF(CODE):
 	YY_BREAK
 case 12:
 YY_RULE_SETUP
-#line 125 "psp_parser.l"
+#line 130 "psp_parser.l"
 { BEGIN(INITIAL); }
 	YY_BREAK
 case 13:
 YY_RULE_SETUP
-#line 126 "psp_parser.l"
+#line 131 "psp_parser.l"
 { }
 	YY_BREAK
 case 14:
 YY_RULE_SETUP
-#line 127 "psp_parser.l"
+#line 132 "psp_parser.l"
 { }
 	YY_BREAK
 case 15:
 /* rule 15 can match eol */
 YY_RULE_SETUP
-#line 128 "psp_parser.l"
+#line 133 "psp_parser.l"
 { yyextra->line++; }
 	YY_BREAK
 case YY_STATE_EOF(COMMENT):
-#line 129 "psp_parser.l"
+#line 134 "psp_parser.l"
 { syntax_error(yyextra, yyextra->block_line,
                        "'<%%--' is never closed by '--%%>'");
                    return 1; }
 	YY_BREAK
 case 16:
 YY_RULE_SETUP
-#line 133 "psp_parser.l"
+#line 138 "psp_parser.l"
 YY_FATAL_ERROR( "flex scanner jammed" );
 	YY_BREAK
-#line 1163 "psp_parser.c"
+#line 1168 "psp_parser.c"
 
 	case YY_END_OF_BUFFER:
 		{
@@ -2260,7 +2265,7 @@ static int yy_flex_strlen (const char * s , yyscan_t yyscanner)
 
 #define YYTABLES_NAME "yytables"
 
-#line 133 "psp_parser.l"
+#line 138 "psp_parser.l"
 
 
 /* ------------------------------------------------------------ memory */
@@ -2358,6 +2363,18 @@ begin_statement(psp_ctx *ctx, int line)
     }
 }
 
+/* The end of a generated req.write(...): with flush=0 when gathering. */
+static void
+close_write(psp_ctx *ctx)
+{
+    if (ctx->res->gather) {
+        OUT_LIT(ctx, ", 0)");
+    }
+    else {
+        OUT_LIT(ctx, ")");
+    }
+}
+
 static void
 open_text(psp_ctx *ctx)
 {
@@ -2372,7 +2389,8 @@ static void
 close_text(psp_ctx *ctx)
 {
     if (ctx->text_open) {
-        OUT_LIT(ctx, "\"\"\")");
+        OUT_LIT(ctx, "\"\"\"");
+        close_write(ctx);
         ctx->text_open = 0;
         ctx->state = AFTER_WRITE;
     }
@@ -2393,7 +2411,8 @@ text_chunk(psp_ctx *ctx, const char *p, size_t n)
             begin_statement(ctx, ctx->line);
             OUT_LIT(ctx, "req.write(b\"");
             psp_string_append_bytes_escaped(&ctx->res->code, p, done);
-            OUT_LIT(ctx, "\")");
+            OUT_LIT(ctx, "\"");
+            close_write(ctx);
             ctx->state = AFTER_WRITE;
         }
         else {
@@ -2665,7 +2684,8 @@ emit_expr(psp_ctx *ctx)
     if (memchr(b, '#', n) != NULL) {
         out_newline(ctx, line);
     }
-    OUT_LIT(ctx, "))");
+    OUT_LIT(ctx, ")");
+    close_write(ctx);
     ctx->state = AFTER_WRITE;
 }
 

@@ -7,7 +7,7 @@
  */
 #include "requestobject.h"
 #include "tableobject.h"
-#include "dispatch.h"
+#include "pycall.h"
 #include "mp_log.h"
 #include "_apachemodule.h"
 #include "members.h"
@@ -15,8 +15,6 @@
 #include "connobject.h"
 #include "serverobject.h"
 #include "requestmethods.h"
-#include "deferflush.h"
-#include "fastdispatch.h"
 #include "structmember.h"
 
 #define RBUF_CHUNK 8192
@@ -182,21 +180,7 @@ set_content_type_set(PyObject *op, PyObject *value, void *closure)
 }
 
 static PyObject *
-get_write_flush(PyObject *op, void *closure)
-{
-    (void)closure;
-    return PyBool_FromLong(((mp_request *)op)->write_flush);
-}
-
-static int
-set_write_flush(PyObject *op, PyObject *value, void *closure)
-{
-    (void)closure;
-    return set_flag(value, &((mp_request *)op)->write_flush, "_write_flush");
-}
-
-static PyObject *
-get_written(PyObject *op, void *closure)
+get_bytes_written(PyObject *op, void *closure)
 {
     (void)closure;
     return PyLong_FromLongLong((long long)((mp_request *)op)->written);
@@ -274,7 +258,7 @@ related(mp_request *self, request_rec *other)
     if (other == NULL) {
         Py_RETURN_NONE;
     }
-    return mp_request_object_for(other, self->interp);
+    return mp_request_get(other, self->interp);
 }
 
 static PyObject *
@@ -324,49 +308,6 @@ get_interpreter(PyObject *op, void *closure)
 {
     (void)closure;
     return PyUnicode_FromString(((mp_request *)op)->interp->name);
-}
-
-static PyObject *
-get_handler_dir(PyObject *op, void *closure)
-{
-    mp_request *self = (mp_request *)op;
-
-    (void)closure;
-    if (self->handler_dir == NULL) {
-        Py_RETURN_NONE;
-    }
-    return mp_str_from_path(self->handler_dir);
-}
-
-static int
-set_handler_dir_value(mp_request *self, PyObject *value)
-{
-    if (value == NULL || value == Py_None) {
-        self->handler_dir = NULL;
-        return 0;
-    }
-    self->handler_dir = mp_path_from_str(self->r->pool, value);
-    return self->handler_dir ? 0 : -1;
-}
-
-static int
-set_handler_dir(PyObject *op, PyObject *value, void *closure)
-{
-    mp_request *self = (mp_request *)op;
-
-    (void)closure;
-    if (self->r == NULL) {
-        request_ended();
-        return -1;
-    }
-    return set_handler_dir_value(self, value);
-}
-
-static PyObject *
-get_added(PyObject *op, void *closure)
-{
-    (void)closure;
-    return PyLong_FromLong(((mp_request *)op)->added);
 }
 
 /* ---- reading the request body ----------------------------------------- */
@@ -683,13 +624,12 @@ request_write(PyObject *op, PyObject *const *args, Py_ssize_t nargs,
 {
     mp_request *self = (mp_request *)op;
     PyObject *data, *flush_obj = NULL;
-    int flush, deferred, rc;
+    int flush = 1, rc;
     Py_buffer view;
     const char *buf;
     Py_ssize_t len, nkw = kwnames ? PyTuple_GET_SIZE(kwnames) : 0;
 
     CHECK_REQUEST(self);
-    flush = self->write_flush;
     /* Parsed by hand: this is the hottest call a handler makes. */
     if (nargs < 1 || nargs + nkw > 2) {
         PyErr_SetString(PyExc_TypeError,
@@ -713,9 +653,6 @@ request_write(PyObject *op, PyObject *const *args, Py_ssize_t nargs,
     if (flush_obj != NULL && (flush = PyObject_IsTrue(flush_obj)) < 0) {
         return NULL;
     }
-    if (mp_flush_settle(self) < 0) {
-        return NULL;
-    }
     if (self->r->connection->aborted) {
         PyErr_SetString(PyExc_OSError,
                         "write failed: the client closed the connection");
@@ -725,13 +662,6 @@ request_write(PyObject *op, PyObject *const *args, Py_ssize_t nargs,
         return NULL;
     }
     self->written += len;
-    /* The flush is put off until the handler does something after this
-     * write (deferflush.h); the data goes as for write(data, 0).  The
-     * tracer is installed last, so no filter runs under it here. */
-    deferred = flush && len < WBUF_SIZE / 2 && self->dispatching;
-    if (deferred) {
-        flush = 0;
-    }
     if (!flush && len < WBUF_SIZE / 2) {
         /* Gather: no call into Apache until the buffer is full. */
         rc = 0;
@@ -749,9 +679,6 @@ request_write(PyObject *op, PyObject *const *args, Py_ssize_t nargs,
         }
         mp_data_release(&view);
         if (rc < 0) {
-            return NULL;
-        }
-        if (deferred && !mp_flush_defer(self) && mp_flush_now(self) < 0) {
             return NULL;
         }
         Py_RETURN_NONE;
@@ -790,25 +717,12 @@ request_flush(PyObject *op, PyObject *noargs)
 
     (void)noargs;
     CHECK_REQUEST(self);
-    if (mp_flush_now(self) < 0) {
+    if (mp_request_drain(op) < 0) {
         return NULL;
     }
-    Py_RETURN_NONE;
-}
-
-PyDoc_STRVAR(flush_pending_doc,
-"_flush_pending($self, /)\n--\n\n"
-"Send the flush a write() put off, if one is pending: the dispatcher\n"
-"calls this before the next handler of a chain runs.");
-
-static PyObject *
-request_flush_pending(PyObject *op, PyObject *noargs)
-{
-    mp_request *self = (mp_request *)op;
-
-    (void)noargs;
-    CHECK_REQUEST(self);
-    if (mp_flush_settle(self) < 0) {
+    if (write_and_flush(self->r, NULL, 0) < 0) {
+        PyErr_SetString(PyExc_OSError,
+                        "flush failed: the client closed the connection");
         return NULL;
     }
     Py_RETURN_NONE;
@@ -874,150 +788,42 @@ request_get_config(PyObject *op, PyObject *noargs)
     return mp_config_table(self->interp->state, mp_dir_conf(self->r));
 }
 
-PyDoc_STRVAR(mp_config_doc,
-"_mp_config($self, /)\n--\n\n"
-"(debug, autoreload, python_path, enable_pdb) for the dispatcher.");
-
-static PyObject *
-request_mp_config(PyObject *op, PyObject *noargs)
-{
-    mp_request *self = (mp_request *)op;
-    mp_dir_config *conf;
-
-    (void)noargs;
-    CHECK_REQUEST(self);
-    conf = mp_dir_conf(self->r);
-    return Py_BuildValue("(iizi)", mp_flag_on(conf->debug, 0),
-                         mp_flag_on(conf->autoreload, 1), conf->python_path,
-                         mp_flag_on(conf->enable_pdb, 0));
-}
-
-/* The first entry's directory becomes the running handler's directory,
- * which is what add_handler() inherits; the dispatcher only reports a
- * change when a later entry has another. */
-static PyObject *
-phase_entries(mp_request *self, int phase, Py_ssize_t start)
-{
-    PyObject *list = mp_phase_handlers(self->r, phase, start);
-
-    if (list != NULL && PyList_GET_SIZE(list) > 0) {
-        PyObject *dir = PyTuple_GET_ITEM(PyList_GET_ITEM(list, 0), 1);
-        if (set_handler_dir_value(self, dir) < 0) {
-            Py_CLEAR(list);
-        }
-    }
-    return list;
-}
-
-PyDoc_STRVAR(dispatch_info_doc,
-"_dispatch_info($self, phase, /)\n--\n\n"
-"(debug, autoreload, python_path, enable_pdb, entries) for the\n"
-"dispatcher: the directives in effect and the phase's handlers.");
-
-static PyObject *
-request_dispatch_info(PyObject *op, PyObject *arg)
-{
-    mp_request *self = (mp_request *)op;
-    mp_dir_config *conf;
-    const char *name;
-    int phase;
-
-    CHECK_REQUEST(self);
-    name = PyUnicode_AsUTF8(arg);
-    if (name == NULL) {
-        return NULL;
-    }
-    phase = mp_phase_from_name(name);
-    if (phase < 0) {
-        PyErr_Format(PyExc_ValueError, "unknown phase %s", name);
-        return NULL;
-    }
-    conf = mp_dir_conf(self->r);
-    /* The handlers this dispatcher runs return to its frame: a flush
-     * put off until then can wait for the phase's end (deferflush.h). */
-    self->dispatching = 1;
-    self->dispatch_frame = PyEval_GetFrame();
-    /* The first handler found may be remembered for the C fast path. */
-    self->remember = mp_fast_candidate(self->r, phase);
-    return Py_BuildValue("(iiziN)", mp_flag_on(conf->debug, 0),
-                         mp_flag_on(conf->autoreload, 1), conf->python_path,
-                         mp_flag_on(conf->enable_pdb, 0),
-                         phase_entries(self, phase, 0));
-}
-
-PyDoc_STRVAR(remember_handler_doc,
-"_remember_handler($self, module, name, interval, /)\n--\n\n"
-"The dispatcher found the phase's first handler as module's attribute\n"
-"name: if it is the phase's only one, from httpd.conf, later requests\n"
-"may call it from C for interval seconds (see fastdispatch.h).  Only\n"
-"the first call after _dispatch_info() counts.");
-
-static PyObject *
-request_remember_handler(PyObject *op, PyObject *args)
-{
-    mp_request *self = (mp_request *)op;
-    PyObject *module, *name;
-    double interval;
-    const mp_handler *h = self->remember;
-
-    CHECK_REQUEST(self);
-    if (!PyArg_ParseTuple(args, "OUd:_remember_handler", &module, &name,
-                          &interval)) {
-        return NULL;
-    }
-    self->remember = NULL;
-    if (h != NULL
-        && mp_fast_remember(self->interp, h, self->phase, module, name,
-                            interval) < 0) {
-        return NULL;
-    }
-    Py_RETURN_NONE;
-}
-
-PyDoc_STRVAR(get_handlers_doc,
-"_get_handlers($self, phase, start, /)\n--\n\n"
-"The (handler, directory, silent) entries of a phase from index start.");
-
-static PyObject *
-request_get_handlers(PyObject *op, PyObject *args)
-{
-    mp_request *self = (mp_request *)op;
-    const char *name;
-    Py_ssize_t start;
-    int phase;
-
-    CHECK_REQUEST(self);
-    if (!PyArg_ParseTuple(args, "sn:_get_handlers", &name, &start)) {
-        return NULL;
-    }
-    phase = mp_phase_from_name(name);
-    if (phase < 0) {
-        PyErr_Format(PyExc_ValueError, "unknown phase %s", name);
-        return NULL;
-    }
-    return phase_entries(self, phase, start);
-}
-
 PyDoc_STRVAR(add_handler_doc,
 "add_handler($self, htype, handler, dir=None, /)\n--\n\n"
 "Add a handler for a request phase ('PythonHandler', ...) for the rest of\n"
-"this request.  Without dir the directory of an existing handler of that\n"
-"phase is used, else that of the handler now running.");
+"this request: a 'module[::object]' string, or a callable.  Without dir\n"
+"the directory of an existing handler of that phase is used, else that\n"
+"of the handler now running (req.hlist.directory).");
+
+/* The directory of the handler now running: req.hlist.directory, set by
+ * the dispatcher.  A borrowed-free new reference, or None. */
+static PyObject *
+running_directory(mp_request *self)
+{
+    PyObject *hlist, *dir = NULL;
+
+    if (self->dict != NULL
+        && (hlist = PyDict_GetItemString(self->dict, "hlist")) != NULL) {
+        dir = PyObject_GetAttrString(hlist, "directory");
+        if (dir == NULL) {
+            PyErr_Clear();
+        }
+    }
+    return dir != NULL ? dir : Py_NewRef(Py_None);
+}
 
 static PyObject *
 request_add_handler(PyObject *op, PyObject *args)
 {
     mp_request *self = (mp_request *)op;
-    const char *htype, *handler;
-    PyObject *dirobj = Py_None;
-    mp_request_config *rc;
+    const char *htype;
+    PyObject *handler, *dirobj = Py_None, *dir = NULL, *parent, *item;
+    mp_request_state *state;
     mp_dir_config *conf;
-    const char *dir = NULL;
-    mp_handler *h;
-    int phase;
+    int phase, rc;
 
     CHECK_REQUEST(self);
-    if (!PyArg_ParseTuple(args, "ss|O:add_handler", &htype, &handler,
+    if (!PyArg_ParseTuple(args, "sO|O:add_handler", &htype, &handler,
                           &dirobj)) {
         return NULL;
     }
@@ -1028,38 +834,68 @@ request_add_handler(PyObject *op, PyObject *args)
                      "accepts (use register_cleanup for cleanups)", htype);
         return NULL;
     }
-    if (handler[0] == '\0') {
-        PyErr_SetString(PyExc_ValueError, "handler must not be empty");
-        return NULL;
-    }
-    conf = mp_dir_conf(self->r);
-    rc = mp_request_config_get(self->r, 1);
-    if (dirobj != Py_None) {
-        dir = mp_path_from_str(self->r->pool, dirobj);
-        if (dir == NULL) {
+    if (PyUnicode_Check(handler)) {
+        Py_ssize_t n = PyUnicode_GetLength(handler);
+        if (n == 0) {
+            PyErr_SetString(PyExc_ValueError, "handler must not be empty");
             return NULL;
         }
     }
-    else if (conf->handlers[phase] && conf->handlers[phase]->nelts > 0) {
-        dir = ((mp_handler *)conf->handlers[phase]->elts)->directory;
+    else if (!PyCallable_Check(handler)) {
+        PyErr_Format(PyExc_TypeError, "handler must be a 'module[::object]' "
+                     "string or a callable, not %.100s",
+                     Py_TYPE(handler)->tp_name);
+        return NULL;
     }
-    else if (rc->added[phase] && rc->added[phase]->nelts > 0) {
-        dir = ((mp_handler *)rc->added[phase]->elts)->directory;
+    conf = mp_dir_conf(self->r);
+    state = mp_request_state_get(self->r, 1);
+    if (state == NULL) {
+        return PyErr_NoMemory();
+    }
+    if (dirobj != Py_None) {
+        if (!PyUnicode_Check(dirobj)) {
+            PyErr_SetString(PyExc_TypeError, "dir must be a str or None");
+            return NULL;
+        }
+        dir = Py_NewRef(dirobj);
+    }
+    else if (conf->handlers[phase] && conf->handlers[phase]->nelts > 0) {
+        dir = mp_str_from_path(
+            ((mp_handler *)conf->handlers[phase]->elts)->directory);
+    }
+    else if (state->added[phase] > 0) {
+        dir = mp_str_from_path(state->added_dir[phase]);
     }
     else {
-        dir = self->handler_dir;
+        dir = running_directory(self);
     }
-    if (rc->added[phase] == NULL) {
-        rc->added[phase] = apr_array_make(self->r->pool, 1,
-                                          sizeof(mp_handler));
+    if (dir == NULL) {
+        return NULL;
     }
-    h = apr_array_push(rc->added[phase]);
-    h->handler = apr_pstrdup(self->r->pool, handler);
-    h->directory = dir;
-    h->exts = NULL;
-    h->silent = 0;
-    h->persistent = 0;
-    self->added++;
+    parent = self->dict ? PyDict_GetItemString(self->dict, "hlist") : NULL;
+    item = PyTuple_Pack(3, handler, dir, parent ? parent : Py_None);
+    if (item == NULL) {
+        Py_DECREF(dir);
+        return NULL;
+    }
+    if (self->added[phase] == NULL
+        && (self->added[phase] = PyList_New(0)) == NULL) {
+        Py_DECREF(item);
+        Py_DECREF(dir);
+        return NULL;
+    }
+    rc = PyList_Append(self->added[phase], item);
+    Py_DECREF(item);
+    if (rc == 0 && state->added[phase]++ == 0 && dir != Py_None) {
+        state->added_dir[phase] = mp_path_from_str(self->r->pool, dir);
+        if (state->added_dir[phase] == NULL) {
+            rc = -1;
+        }
+    }
+    Py_DECREF(dir);
+    if (rc < 0) {
+        return NULL;
+    }
     Py_RETURN_NONE;
 }
 
@@ -1067,11 +903,15 @@ PyDoc_STRVAR(register_cleanup_doc,
 "register_cleanup($self, callable, data=None, /)\n--\n\n"
 "Call callable(data) at the very end of the request.");
 
+static PyObject *run_cleanup_prepare(mp_pycall *call, mp_interp *ip);
+static apr_status_t run_cleanups(void *data);
+
 static PyObject *
 request_register_cleanup(PyObject *op, PyObject *args)
 {
     mp_request *self = (mp_request *)op;
     PyObject *callable, *data = Py_None, *item;
+    mp_request_state *state;
     int rc;
 
     CHECK_REQUEST(self);
@@ -1082,6 +922,10 @@ request_register_cleanup(PyObject *op, PyObject *args)
         PyErr_SetString(PyExc_TypeError,
                         "register_cleanup() needs a callable");
         return NULL;
+    }
+    state = mp_request_state_get(self->r, 1);
+    if (state == NULL) {
+        return PyErr_NoMemory();
     }
     if (self->cleanups == NULL && (self->cleanups = PyList_New(0)) == NULL) {
         return NULL;
@@ -1094,6 +938,13 @@ request_register_cleanup(PyObject *op, PyObject *args)
     Py_DECREF(item);
     if (rc < 0) {
         return NULL;
+    }
+    if (!state->cleanups_registered) {
+        /* A pre-cleanup: it runs while everything the request made is
+         * still there, before the pool's ordinary cleanups (which end the
+         * request objects). */
+        state->cleanups_registered = 1;
+        apr_pool_pre_cleanup_register(self->r->pool, state, run_cleanups);
     }
     Py_RETURN_NONE;
 }
@@ -1143,8 +994,6 @@ static PyMethodDef request_methods[] = {
     {"write", (PyCFunction)(void (*)(void))request_write,
      METH_FASTCALL | METH_KEYWORDS, write_doc},
     {"flush", request_flush, METH_NOARGS, flush_doc},
-    {"_flush_pending", request_flush_pending, METH_NOARGS,
-     flush_pending_doc},
     {"get_basic_auth_pw", request_get_basic_auth_pw, METH_NOARGS,
      get_basic_auth_pw_doc},
     {"get_options", request_get_options, METH_NOARGS, get_options_doc},
@@ -1156,11 +1005,6 @@ static PyMethodDef request_methods[] = {
     {"document_root", request_document_root, METH_NOARGS,
      document_root_doc},
     MP_REQUEST_APACHE_METHODS
-    {"_get_handlers", request_get_handlers, METH_VARARGS, get_handlers_doc},
-    {"_remember_handler", request_remember_handler, METH_VARARGS,
-     remember_handler_doc},
-    {"_mp_config", request_mp_config, METH_NOARGS, mp_config_doc},
-    {"_dispatch_info", request_dispatch_info, METH_O, dispatch_info_doc},
     {NULL, NULL, 0, NULL}
 };
 
@@ -1201,14 +1045,8 @@ static PyGetSetDef request_getset[] = {
      PyDoc_STR("the phase being run, e.g. 'PythonHandler'"), NULL},
     {"interpreter", get_interpreter, NULL,
      PyDoc_STR("the name of the interpreter running this code"), NULL},
-    {"_added", get_added, NULL,
-     PyDoc_STR("how many handlers add_handler() has added"), NULL},
-    {"_handler_dir", get_handler_dir, set_handler_dir,
-     PyDoc_STR("directory of the handler now running"), NULL},
-    {"_written", get_written, NULL,
-     PyDoc_STR("bytes given to write() so far, sent or not"), NULL},
-    {"_write_flush", get_write_flush, set_write_flush,
-     PyDoc_STR("whether write(data) without a flush argument flushes"),
+    {"bytes_written", get_bytes_written, NULL,
+     PyDoc_STR("bytes given to write() so far, sent or still buffered"),
      NULL},
     {NULL, NULL, NULL, NULL, NULL}
 };
@@ -1225,6 +1063,7 @@ static int
 request_traverse(PyObject *op, visitproc visit, void *arg)
 {
     mp_request *self = (mp_request *)op;
+    int i;
 
     Py_VISIT(Py_TYPE(op));
     Py_VISIT(self->dict);
@@ -1237,6 +1076,9 @@ request_traverse(PyObject *op, visitproc visit, void *arg)
     Py_VISIT(self->connection);
     Py_VISIT(self->server);
     Py_VISIT(self->options);
+    for (i = 0; i < MP_PHASE_COUNT; i++) {
+        Py_VISIT(self->added[i]);
+    }
     return 0;
 }
 
@@ -1244,6 +1086,7 @@ static int
 request_clear(PyObject *op)
 {
     mp_request *self = (mp_request *)op;
+    int i;
 
     Py_CLEAR(self->dict);
     Py_CLEAR(self->headers_in);
@@ -1255,7 +1098,9 @@ request_clear(PyObject *op)
     Py_CLEAR(self->connection);
     Py_CLEAR(self->server);
     Py_CLEAR(self->options);
-    Py_CLEAR(self->flush_code);
+    for (i = 0; i < MP_PHASE_COUNT; i++) {
+        Py_CLEAR(self->added[i]);
+    }
     return 0;
 }
 
@@ -1314,10 +1159,12 @@ mp_request_init_type(PyObject *module, mp_module_state *st)
     return st->request_type ? 0 : -1;
 }
 
-PyObject *
-mp_request_new(mp_interp *ip, request_rec *r)
+/* A new request object for r in ip.  GIL held. */
+static PyObject *
+request_new(mp_interp *ip, request_rec *r)
 {
     mp_request *self = PyObject_GC_New(mp_request, ip->state->request_type);
+    int i;
 
     if (self == NULL) {
         return NULL;
@@ -1333,59 +1180,28 @@ mp_request_new(mp_interp *ip, request_rec *r)
     self->cleanups = NULL;
     self->connection = NULL;
     self->server = NULL;
+    for (i = 0; i < MP_PHASE_COUNT; i++) {
+        self->added[i] = NULL;
+    }
     self->options = NULL;
     self->options_conf = NULL;
     self->phase = -1;
     self->content_type_set = 0;
-    self->handler_dir = NULL;
-    self->added = 0;
     self->body_setup = 0;
     self->rbuf = NULL;
     self->rbuf_len = 0;
     self->rbuf_pos = 0;
     self->wbuf = NULL;
     self->wbuf_len = 0;
-    self->write_flush = 1;
     self->written = 0;
-    self->flush_pending = 0;
-    self->flush_frame = NULL;
-    self->flush_code = NULL;
-    self->dispatching = 0;
-    self->dispatch_frame = NULL;
-    self->remember = NULL;
     PyObject_GC_Track((PyObject *)self);
     return (PyObject *)self;
 }
 
-void
-mp_request_run_cleanups(PyObject *op)
-{
-    mp_request *self = (mp_request *)op;
-    PyObject *list = self->cleanups, *res;
-    Py_ssize_t i;
-
-    if (list == NULL) {
-        return;
-    }
-    Py_INCREF(list);
-    for (i = 0; i < PyList_GET_SIZE(list); i++) {
-        PyObject *item = PyList_GET_ITEM(list, i);
-        res = PyObject_CallOneArg(PyTuple_GET_ITEM(item, 0),
-                                  PyTuple_GET_ITEM(item, 1));
-        if (res == NULL) {
-            mp_log_r(APLOG_ERR, self->r, MP_CLEANUP_FAILED,
-                     "a cleanup registered with req.register_cleanup "
-                     "raised");
-            mp_log_python_error(self->r, NULL, "running a cleanup");
-        }
-        Py_XDECREF(res);
-    }
-    Py_DECREF(list);
-    Py_CLEAR(self->cleanups);
-}
-
-void
-mp_request_end(PyObject *op)
+/* The request has ended: drop everything that points into it.  GIL held
+ * in the object's interpreter. */
+static void
+request_end(PyObject *op)
 {
     mp_request *self = (mp_request *)op;
     PyObject **tables[] = {&self->headers_in, &self->headers_out,
@@ -1401,20 +1217,162 @@ mp_request_end(PyObject *op)
     if (self->connection != NULL) {
         mp_conn_end(self->connection);
     }
-    mp_flush_forget(self);
-    self->dispatching = 0;
-    self->dispatch_frame = NULL;
-    self->remember = NULL;
     if (mp_request_drain(op) < 0) {
         PyErr_Clear();          /* the client is gone: nobody to tell */
     }
     free(self->wbuf);
     self->wbuf = NULL;
     self->r = NULL;
-    self->handler_dir = NULL;
     free(self->rbuf);
     self->rbuf = NULL;
     self->rbuf_len = self->rbuf_pos = 0;
     /* Break cycles handlers made through attributes (req.x = req). */
     request_clear(op);
+}
+
+/* ---- the request's objects and its end -------------------------------- */
+
+/* One cleanup registered with req.register_cleanup: call it. */
+typedef struct {
+    PyObject *item;             /* (callable, data), borrowed             */
+} cleanup_call;
+
+static PyObject *
+run_cleanup_prepare(mp_pycall *call, mp_interp *ip)
+{
+    cleanup_call *cc = call->data;
+
+    (void)ip;
+    return PyTuple_Pack(2, PyTuple_GET_ITEM(cc->item, 0),
+                        PyTuple_GET_ITEM(cc->item, 1));
+}
+
+/* Each cleanup of the objects' lists, in the order registered, each
+ * call's failure logged on its own.  The lists are taken from the objects
+ * first: a cleanup that registers another does not run it. */
+static apr_status_t
+run_cleanups(void *data)
+{
+    mp_request_state *state = data;
+    mp_request_ref *ref = (mp_request_ref *)state->objects->elts;
+    int i;
+
+    for (i = 0; i < state->objects->nelts; i++) {
+        mp_request *self = (mp_request *)ref[i].obj;
+        PyObject *list;
+        Py_ssize_t j, n;
+
+        if (self == NULL
+            || mp_interp_enter(ref[i].interp, state->r->server) < 0) {
+            continue;
+        }
+        /* Taken under the GIL: a thread the handler started may still be
+         * registering. */
+        list = self->cleanups;
+        self->cleanups = NULL;
+        mp_interp_release(ref[i].interp);
+        if (list == NULL) {
+            continue;
+        }
+        n = PyList_GET_SIZE(list);
+        for (j = 0; j < n; j++) {
+            cleanup_call cc;
+            mp_pycall call = {0};
+
+            cc.item = PyList_GET_ITEM(list, j);
+            call.s = state->r->server;
+            call.r = state->r;
+            call.prepare = run_cleanup_prepare;
+            call.data = &cc;
+            call.failed = MPLOGNO(0007) "a cleanup registered with "
+                          "req.register_cleanup raised";
+            (void)mp_pycall_run_in(&call, ref[i].interp);
+        }
+        /* Dropping the list needs the interpreter's GIL. */
+        if (mp_interp_enter(ref[i].interp, state->r->server) == 0) {
+            Py_DECREF(list);
+            mp_interp_release(ref[i].interp);
+        }
+    }
+    return APR_SUCCESS;
+}
+
+/* End every request object of the request (each in its interpreter). */
+static apr_status_t
+end_objects(void *data)
+{
+    mp_request_state *state = data;
+    mp_request_ref *ref = (mp_request_ref *)state->objects->elts;
+    int i;
+
+    for (i = 0; i < state->objects->nelts; i++) {
+        if (ref[i].obj == NULL
+            || mp_interp_enter(ref[i].interp, state->r->server) < 0) {
+            continue;
+        }
+        request_end(ref[i].obj);
+        Py_CLEAR(ref[i].obj);
+        mp_interp_release(ref[i].interp);
+    }
+    state->objects->nelts = 0;
+    return APR_SUCCESS;
+}
+
+mp_request_state *
+mp_request_state_get(request_rec *r, int create)
+{
+    mp_request_state *state = ap_get_module_config(r->request_config,
+                                                   &python_module);
+
+    if (state == NULL && create) {
+        state = apr_pcalloc(r->pool, sizeof(*state));
+        state->r = r;
+        state->objects = apr_array_make(r->pool, 1, sizeof(mp_request_ref));
+        ap_set_module_config(r->request_config, &python_module, state);
+        apr_pool_cleanup_register(r->pool, state, end_objects,
+                                  apr_pool_cleanup_null);
+    }
+    return state;
+}
+
+PyObject *
+mp_request_get(request_rec *r, mp_interp *ip)
+{
+    mp_request_state *state = mp_request_state_get(r, 1);
+    mp_request_ref *ref = (mp_request_ref *)state->objects->elts;
+    PyObject *obj;
+    int i;
+
+    for (i = 0; i < state->objects->nelts; i++) {
+        if (ref[i].interp == ip && ref[i].obj != NULL) {
+            return Py_NewRef(ref[i].obj);
+        }
+    }
+    obj = request_new(ip, r);
+    if (obj == NULL) {
+        return NULL;
+    }
+    ref = apr_array_push(state->objects);
+    ref->interp = ip;
+    ref->obj = Py_NewRef(obj);
+    return obj;
+}
+
+void
+mp_request_end_early(request_rec *r, mp_interp *ip)
+{
+    mp_request_state *state = mp_request_state_get(r, 0);
+    mp_request_ref *ref;
+
+    if (state == NULL || state->objects->nelts != 1) {
+        return;
+    }
+    ref = (mp_request_ref *)state->objects->elts;
+    if (ref->interp != ip || ref->obj == NULL
+        || ((mp_request *)ref->obj)->cleanups != NULL) {
+        return;
+    }
+    request_end(ref->obj);
+    Py_CLEAR(ref->obj);
+    state->objects->nelts = 0;
 }

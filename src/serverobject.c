@@ -2,7 +2,7 @@
  * serverobject.c -- the server object (see serverobject.h).
  */
 #include "serverobject.h"
-#include "requestobject.h"
+#include "pycall.h"
 #include "members.h"
 #include "configtable.h"
 #include "config.h"
@@ -123,7 +123,7 @@ server_register_cleanup(PyObject *op, PyObject *args)
                         "the request object");
         return NULL;
     }
-    if (mp_register_child_cleanup(((mp_request *)req)->interp,
+    if (mp_register_child_cleanup(st->interp,
                                   callable, data) < 0) {
         return NULL;
     }
@@ -194,35 +194,40 @@ mp_server_new(mp_module_state *st, server_rec *s)
     return (PyObject *)self;
 }
 
-/* At child exit: this interpreter's registered cleanups, in order. */
+/* At child exit: this interpreter's registered cleanups, in order, each
+ * one's failure logged on its own. */
+static PyObject *
+child_cleanup_prepare(mp_pycall *call, mp_interp *ip)
+{
+    PyObject *item = call->data;
+
+    (void)ip;
+    return PyTuple_Pack(2, PyTuple_GET_ITEM(item, 0),
+                        PyTuple_GET_ITEM(item, 1));
+}
+
 static apr_status_t
 run_child_cleanups(void *data)
 {
     mp_interp *ip = data;
-    PyObject *list, *res;
+    PyObject *list;
     Py_ssize_t i;
 
-    if (mp_interp_enter(ip, NULL) < 0) {
+    /* Registration happens under the GIL; at child exit no thread is
+     * left to register more, so the list is read as it stands. */
+    list = ip->state ? ip->state->child_cleanups : NULL;
+    if (list == NULL) {
         return APR_SUCCESS;
     }
-    list = ip->state ? ip->state->child_cleanups : NULL;
-    if (list != NULL) {
-        Py_INCREF(list);
-        for (i = 0; i < PyList_GET_SIZE(list); i++) {
-            PyObject *item = PyList_GET_ITEM(list, i);
-            res = PyObject_CallOneArg(PyTuple_GET_ITEM(item, 0),
-                                      PyTuple_GET_ITEM(item, 1));
-            if (res == NULL) {
-                mp_log_s(APLOG_ERR, NULL, MP_CLEANUP_FAILED,
-                         "a child exit cleanup raised (interpreter '%s')",
-                         ip->name);
-                mp_log_python_error(NULL, NULL, "running a cleanup");
-            }
-            Py_XDECREF(res);
-        }
-        Py_DECREF(list);
+    for (i = 0; i < PyList_GET_SIZE(list); i++) {
+        mp_pycall call = {0};
+
+        call.prepare = child_cleanup_prepare;
+        call.data = PyList_GET_ITEM(list, i);
+        call.failed = MPLOGNO(0030) "a cleanup registered for the child's "
+                      "exit raised";
+        (void)mp_pycall_run_in(&call, ip);
     }
-    mp_interp_release(ip);
     return APR_SUCCESS;
 }
 

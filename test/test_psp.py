@@ -402,7 +402,7 @@ def test_display_code_outside_apache(standalone):
                              string="<b><%= 1 %></b>").display_code()
     assert "<table" in listing
     assert "&lt;b&gt;&lt;%= 1 %&gt;&lt;/b&gt;" in listing
-    assert "req.write(str(1))" in listing
+    assert "req.write(str(1), 0)" in listing     # the code that runs
 
 
 # --------------------------------------------------------------------------
@@ -551,7 +551,7 @@ def test_listing_with_debug(httpd):
     assert r.status_code == 200, r.text
     assert "&lt;p&gt;Listed: &lt;%= &quot;a&quot; + &quot;b&quot; %&gt;" \
         in r.text
-    assert "req.write(str(&quot;a&quot; + &quot;b&quot;))" in r.text
+    assert "req.write(str(&quot;a&quot; + &quot;b&quot;), 0)" in r.text
     assert get(httpd, "/missing.psp_").status_code == 404
     # display_code() itself, on a string page
     r = get(httpd, "/api/listing")
@@ -696,10 +696,9 @@ def _raw_get(httpd, path):
 
 
 def test_page_output_goes_out_once_with_a_length(httpd):
-    """A page's req.write() calls gather (PSP.run turns the per-write flush
-    off), so the whole page goes out with a Content-Length instead of one
-    chunk per piece of template text; the handler's own writes flush
-    again afterwards."""
+    """A page's text and expressions are written with flush=0 in the code
+    that runs (psp_parser.h), so the whole page goes out with a
+    Content-Length instead of one chunk per piece of template text."""
     status, headers, body = _raw_get(httpd, "/loop.psp")
     assert status == 200
     assert "transfer-encoding" not in headers, headers

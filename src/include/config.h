@@ -46,9 +46,8 @@ typedef struct {
     int silent;             /* PythonHandlerModule: a missing object is
                                skipped instead of being an error          */
     int persistent;         /* from httpd.conf: this struct and its strings
-                               live as long as the child (not .htaccess,
-                               not add_handler), so their address can
-                               name it (fastdispatch.h)                   */
+                               live as long as the child (not .htaccess),
+                               so their address can name it (pyconfig.h) */
 } mp_handler;
 
 /* A flag directive's value: unset inherits the parent's. */
@@ -78,8 +77,7 @@ typedef struct {
 
 /* A PythonInputFilter/PythonOutputFilter registration. */
 typedef struct {
-    const char *handler;
-    const char *directory;
+    mp_handler entry;           /* the handler, as a one-entry list       */
     const char *name;
     int is_input;
 } mp_filter_config;
@@ -87,8 +85,7 @@ typedef struct {
 typedef struct {
     apr_table_t *options;       /* PythonOption at server scope only       */
     apr_array_header_t *imports;        /* of mp_import                   */
-    const char *connection_handler;     /* PythonConnectionHandler         */
-    const char *connection_directory;
+    const mp_handler *connection;       /* PythonConnectionHandler, or NULL */
     apr_hash_t *filters;        /* name -> mp_filter_config               */
     mp_flag optimize;           /* PythonOptimize (main server only)       */
 } mp_server_config;

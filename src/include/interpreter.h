@@ -25,13 +25,14 @@
 
 #define MP_MAIN_INTERPRETER "main_interpreter"
 
-/* The entry points of mod_python._dispatch that C calls. */
+/* What C uses of mod_python._dispatch (see _dispatch.py). */
 typedef enum {
-    MP_ENTRY_REQUEST = 0,       /* dispatch_request(req, phase)          */
-    MP_ENTRY_FILTER,            /* dispatch_filter(filter, ...)          */
-    MP_ENTRY_CONNECTION,        /* dispatch_connection(conn, ...)        */
-    MP_ENTRY_HANDLER_FAILED,    /* handler_failed(req, phase, ...)       */
-    MP_ENTRY_RUNNING,           /* _running, apache.running              */
+    MP_ENTRY_REQUEST = 0,       /* dispatch_request(req, phase, ...)     */
+    MP_ENTRY_FILTER,            /* dispatch_filter(filter, config)       */
+    MP_ENTRY_CONNECTION,        /* dispatch_connection(conn, config)     */
+    MP_ENTRY_IMPORT,            /* run_import(config, module, function)  */
+    MP_ENTRY_CONFIG,            /* Config(...): see pyconfig.h           */
+    MP_ENTRY_FAILED,            /* the HandlerFailed exception type      */
     MP_ENTRY_COUNT
 } mp_entry;
 
@@ -43,7 +44,7 @@ typedef struct mp_interp {
     PyObject *phase_names[MP_PHASE_COUNT];
     mp_module_state *state;        /* state of this interpreter's _apache */
     PyObject *apache_module;
-    PyObject *handler_cache;       /* fastdispatch.c's, made on first use */
+    apr_hash_t *configs;           /* pyconfig.c's cache, GIL-guarded    */
 } mp_interp;
 
 /* Start Python in this child.  0 on success, -1 (logged) on failure. */
@@ -52,13 +53,13 @@ int mp_python_child_init(apr_pool_t *pchild, server_rec *s);
 /* Is Python running in this process? */
 int mp_python_started(void);
 
-/* Enter the named interpreter (creating it on first use): on success the
- * GIL is held and this thread's state for it is current.  NULL (logged)
- * when it cannot be made. */
-mp_interp *mp_interp_acquire(const char *name, server_rec *s);
+/* The named interpreter, created on first use; NULL (logged) when it
+ * cannot be made.  Called without the GIL; it is not held on return. */
+mp_interp *mp_interp_get(const char *name, server_rec *s);
 
-/* Enter an interpreter already known (no lookup by name).  0, or -1
- * (logged) when this thread cannot get a thread state for it. */
+/* Enter ip: on success the GIL is held and this thread's state for it is
+ * current.  0, or -1 (logged) when this thread cannot get a thread state
+ * for it.  Only pycall.c enters interpreters. */
 int mp_interp_enter(mp_interp *ip, server_rec *s);
 
 /* One of the interpreter's mod_python._dispatch entry points (borrowed
@@ -66,8 +67,15 @@ int mp_interp_enter(mp_interp *ip, server_rec *s);
  * cannot be.  GIL held. */
 PyObject *mp_interp_entry(mp_interp *ip, server_rec *s, mp_entry which);
 
-/* Leave the interpreter entered by mp_interp_acquire or mp_interp_enter. */
+/* Leave the interpreter entered by mp_interp_enter. */
 void mp_interp_release(mp_interp *ip);
+
+/* The name of the interpreter that runs phase of r (PythonInterpreter,
+ * PythonInterpPerDirective with the directory of `first`, the phase's
+ * first handler, PythonInterpPerDirectory, else the server's name).
+ * first may be NULL. */
+const char *mp_interpreter_name(request_rec *r, mp_phase phase,
+                                const char *first_directory);
 
 /* The child pool, for cleanups that must run at child exit. */
 apr_pool_t *mp_child_pool(void);

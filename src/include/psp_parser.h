@@ -33,6 +33,11 @@ typedef enum {
 } psp_status;
 
 typedef struct {
+    /* Set by the caller before parsing: the page's own text and <%= %>
+     * writes pass flush=0 (req.write(text, 0)), so that running the page
+     * sends one response; parse() and parsestring() show the code as the
+     * manual prints it, without. */
+    int gather;
     psp_string code;    /* the generated Python source (UTF-8 when the
                            page's Python code is) */
     /* lines[i] is the page line that generated line i + 1 comes from;

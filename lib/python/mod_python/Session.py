@@ -119,7 +119,7 @@ def _cookie_path(req, options):
         return path
     # The directory of the Python*Handler directive now running (with a
     # trailing slash), or None when it was not in a <Directory>.
-    directory = getattr(req, "_handler_dir", None)
+    directory = getattr(getattr(req, "hlist", None), "directory", None)
     if directory:
         root = req.document_root().rstrip("/")
         if directory.startswith(root + "/"):

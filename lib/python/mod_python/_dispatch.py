@@ -1,15 +1,26 @@
-"""Running request handlers: the entry point mod_python's C code calls.
+"""Running handlers: the one dispatcher mod_python's C code calls.
 
 For each phase that has handlers, Apache's hook calls
-``dispatch_request(req, phase)`` with the request object and the phase's
-directive name ('PythonHandler', 'PythonAuthenHandler', ...).  Handlers run
-left to right until one returns something other than ``apache.OK``; that
-value (or the status carried by ``SERVER_RETURN``) goes back to Apache.  A
-handler's exception becomes a 500 and an error log entry, and with
-``PythonDebug On`` the traceback is also sent to the client.
+``dispatch_request(req, phase, config, mask, added)``: the request object,
+the phase's directive name ('PythonHandler', 'PythonAuthenHandler', ...),
+the :class:`Config` of the directives in effect with the phase's handler
+entries, which of those apply to the request's file (their "| .ext"
+lists), and the handlers ``req.add_handler()`` added.  Handlers run left
+to right until one returns something other than ``apache.OK``; that value
+(or the status carried by ``SERVER_RETURN``) goes back to Apache.
+
+Filters and connection handlers come through ``dispatch_filter`` and
+``dispatch_connection``, ``PythonImport`` through ``run_import``: the same
+resolution of ``module::object`` and the same error reporting.
+
+A handler's exception becomes a status here (with ``PythonDebug On`` the
+traceback page is sent to the client first) and leaves as
+:class:`HandlerFailed`, raised from it, so that the C side logs the
+handler's traceback as one numbered entry.
 """
 
 import sys
+import time
 
 from . import apache
 from ._importer import CHECK_INTERVAL, import_handler_module
@@ -19,6 +30,7 @@ DECLINED = apache.DECLINED
 DONE = apache.DONE
 HTTP_INTERNAL_SERVER_ERROR = apache.HTTP_INTERNAL_SERVER_ERROR
 _running = apache.running
+_monotonic = time.monotonic
 
 # Phases whose errors must not be written to the client: the response has
 # already gone.
@@ -27,9 +39,76 @@ _SILENT_PHASES = frozenset(("PythonLogHandler", "PythonCleanupHandler"))
 # The PythonPath text last applied to sys.path in this interpreter.
 _applied_path = None
 
+# Entries past this index apply whatever the mask says (see dispatch.c).
+_MASK_WIDTH = 63
+
+
+class HandlerFailed(Exception):
+    """A handler failed: ``args`` are (status for Apache, log message).
+
+    Raised from the handler's exception; the C side logs the message with
+    that exception's traceback as one error log entry.
+    """
+
 
 class _Missing(Exception):
     """A PythonHandlerModule module lacks this phase's function."""
+
+
+class HandlerEntry:
+    """One handler to run: what ``req.hlist`` is while it runs.
+
+    ``handler`` is the 'module[::object]' text of the directive (or what
+    ``req.add_handler()`` was given, which may be a callable),
+    ``directory`` the directory of the directive (None for a <Location>
+    or the server level), ``silent`` true for PythonHandlerModule entries
+    (a missing function is skipped), ``is_input`` True/False for a filter's
+    entry and None otherwise, ``parent`` the entry that added this one with
+    ``add_handler()``, or None.
+    """
+
+    __slots__ = ("handler", "directory", "silent", "is_input", "parent",
+                 "_module_name", "_object_name", "_module", "_check_at")
+
+    def __init__(self, handler, directory=None, silent=False, is_input=None,
+                 parent=None):
+        self.handler = handler
+        self.directory = directory
+        self.silent = silent
+        self.is_input = is_input
+        self.parent = parent
+        if isinstance(handler, str):
+            self._module_name, _, self._object_name = handler.partition("::")
+        else:
+            self._module_name = self._object_name = None
+        # The module found for it, trusted until _check_at (the importer's
+        # own interval): a configured entry lives as long as the child.
+        self._module = None
+        self._check_at = 0.0
+
+    def __repr__(self):
+        return "<hlist %r directory=%r>" % (self.handler, self.directory)
+
+
+class Config:
+    """The directives in effect and a handler list, as C hands them over.
+
+    Made once per interpreter for each distinct configuration (see
+    src/include/pyconfig.h) and reused by every request it applies to.
+    """
+
+    __slots__ = ("debug", "autoreload", "python_path", "enable_pdb",
+                 "handlers")
+
+    def __init__(self, debug, autoreload, python_path, enable_pdb, entries):
+        self.debug = debug
+        self.autoreload = autoreload
+        self.python_path = python_path
+        self.enable_pdb = enable_pdb
+        self.handlers = tuple(HandlerEntry(handler, directory, silent,
+                                           is_input)
+                              for handler, directory, silent, is_input
+                              in entries)
 
 
 _default_objects = {}
@@ -62,7 +141,8 @@ def resolve_object(req, module, object_str, silent=False):
     """Find object_str ('a.b.c') in module, left to right.
 
     Every class met on the way is instantiated with the request, so
-    'Klass.method' gives the method bound to Klass(req).
+    'Klass.method' gives the method bound to Klass(req).  With silent, a
+    missing name raises _Missing instead of AttributeError.
     """
     parts = _split_cache.get(object_str)
     if parts is None:
@@ -80,21 +160,21 @@ def resolve_object(req, module, object_str, silent=False):
     return obj
 
 
-def _find_handler(req, handler, directory, phase, autoreload, debug,
-                  silent, remember):
-    """The object a handler directive's entry names, its module imported.
-
-    With remember, a plain name (no dots) is offered to the C fast path,
-    which calls module.name itself for the next CHECK_INTERVAL seconds
-    when this is the phase's only handler (src/include/fastdispatch.h).
-    """
-    module_name, _, object_str = handler.partition("::")
-    module = import_handler_module(module_name, directory, autoreload, debug)
-    name = object_str or _default_object(phase)
-    obj = resolve_object(req, module, name, silent)
-    if remember and "." not in name:
-        req._remember_handler(module, name, CHECK_INTERVAL)
-    return obj
+def _callable_of(entry, arg, phase, config):
+    """What entry names for phase, its module imported (or re-checked once
+    per CHECK_INTERVAL with PythonAutoReload), classes instantiated with
+    arg (the request, or the connection)."""
+    if entry._module_name is None:
+        return entry.handler            # add_handler() was given a callable
+    module = entry._module
+    if module is None or (config.autoreload
+                          and _monotonic() >= entry._check_at):
+        module = import_handler_module(entry._module_name, entry.directory,
+                                       config.autoreload, config.debug)
+        entry._module = module
+        entry._check_at = _monotonic() + CHECK_INTERVAL
+    name = entry._object_name or _default_object(phase)
+    return resolve_object(arg, module, name, entry.silent)
 
 
 def _run_under_pdb(obj, req):
@@ -128,205 +208,162 @@ def _server_return(req, exc):
     return value
 
 
-def report_error(req, phase, handler, debug):
-    """Log the exception being handled; with debug, show it to the client.
+def _run(req, phase, entry, config):
+    """Run one handler entry; its status.  _Missing: nothing to run."""
+    directory = entry.directory
+    if (directory is not None and config.python_path is None
+            and directory not in sys.path):
+        sys.path.insert(0, directory)
+    req.hlist = entry
+    obj = _callable_of(entry, req, phase, config)
+    try:
+        if config.enable_pdb:
+            result = _run_under_pdb(obj, req)
+        else:
+            result = obj(req)
+    except apache.SERVER_RETURN as exc:
+        result = _server_return(req, exc)
+    if type(result) is not int:
+        if not isinstance(result, int):
+            raise TypeError("handler %s returned %r, not an integer status"
+                            % (_name(entry), result))
+        result = int(result)
+    return result
 
-    Returns the status for Apache: DONE when the traceback page was sent,
-    else HTTP_INTERNAL_SERVER_ERROR.
-    """
-    # Imported here, not at the top: they are only needed when something
-    # has gone wrong, and every interpreter would otherwise carry them.
-    import html
+
+def _name(entry):
+    handler = entry.handler
+    if isinstance(handler, str):
+        return handler
+    return getattr(handler, "__qualname__", None) or repr(handler)
+
+
+def _traceback_text(exc):
     import traceback
+    return "".join(traceback.format_exception(type(exc), exc,
+                                              exc.__traceback__))
 
-    etype, evalue, etb = sys.exc_info()
-    text = "".join(traceback.format_exception(etype, evalue, etb))
-    head = "mod_python: %s %s raised %s" % (phase, handler, etype.__name__)
+
+def _error_page(req, phase, handler, exc):
+    """PythonDebug On: send the traceback to the client.  True if sent."""
+    import html
+    if req.connection.aborted:
+        return False            # the client is gone: nobody to show it to
     try:
-        req.log_error(head, apache.APLOG_ERR)
-        for line in text.rstrip().splitlines():
-            req.log_error(line, apache.APLOG_ERR)
+        req.status = HTTP_INTERNAL_SERVER_ERROR
+        req.content_type = "text/html"
+        req.write("<pre>\nMod_python error: &quot;%s %s&quot;\n\n%s</pre>\n"
+                  % (html.escape(phase), html.escape(handler),
+                     html.escape(_traceback_text(exc))))
+        return True
     except Exception:
-        pass
-    # A failed write means the client is gone: nobody to show it to.
-    if (debug and phase not in _SILENT_PHASES
-            and not (isinstance(evalue, OSError) and etb is not None
-                     and _raised_by_write(etb))):
-        try:
-            req.status = HTTP_INTERNAL_SERVER_ERROR
-            req.content_type = "text/html"
-            page = ("<pre>\nMod_python error: &quot;%s %s&quot;\n\n%s</pre>\n"
-                    % (html.escape(phase), html.escape(handler),
-                       html.escape(text)))
-            req.write(page)
-            return DONE
-        except Exception:
-            pass
-    return HTTP_INTERNAL_SERVER_ERROR
+        return False
 
 
-def _raised_by_write(tb):
-    # The innermost frame is the handler's call of write()/flush(); C
-    # methods leave no frame, so look at the source line.
-    while tb.tb_next is not None:
-        tb = tb.tb_next
-    import linecache
-    line = linecache.getline(tb.tb_frame.f_code.co_filename, tb.tb_lineno)
-    return ".write(" in line or ".flush(" in line
-
-
-def dispatch_request(req, phase, start=0):
-    """Run the handlers of `phase` for req; return an Apache status.
-
-    start > 0: the C fast path has run the first `start` handlers and they
-    added more (req.add_handler); run those.
-    """
-    debug, autoreload, python_path, pdb_on, entries = \
-        req._dispatch_info(phase)
-    if start:
-        entries = req._get_handlers(phase, start)
-    handler = "?"
-    result = DECLINED
+def dispatch_request(req, phase, config, mask, added):
+    """Run the handlers of `phase` for req; return an Apache status."""
     running = _running
-    outer = running.request
+    outer = running.request, running.config
     running.request = req
+    running.config = config
+    entry = None
+    result = DECLINED
     try:
-        if python_path is not None:
-            _apply_python_path(python_path)
-        index = start
-        while entries:
-            added = req._added
-            # _dispatch_info/_get_handlers set the first entry's directory
-            # as the running handler's; later entries only if it differs.
-            current_dir = entries[0][1]
-            for handler, directory, silent in entries:
-                index += 1
-                if directory is not None:
-                    if python_path is None and directory not in sys.path:
-                        sys.path.insert(0, directory)
-                    if directory != current_dir:
-                        req._handler_dir = current_dir = directory
-                if index > 1:
-                    # A flush the previous handler's write() put off goes
-                    # out before this one runs.
-                    req._flush_pending()
-                try:
-                    obj = _find_handler(req, handler, directory, phase,
-                                        autoreload, debug, silent,
-                                        index == 1)
-                    # Called here, not in a helper: a handler returning to
-                    # this frame may leave write()'s flush to the end of
-                    # the phase (see src/include/deferflush.h).
-                    if pdb_on:
-                        result = _run_under_pdb(obj, req)
-                    else:
-                        result = obj(req)
-                except _Missing:
-                    result = DECLINED
-                    continue
-                except apache.SERVER_RETURN as exc:
-                    result = _server_return(req, exc)
-                if type(result) is not int:
-                    if isinstance(result, int):
-                        result = int(result)
-                    else:
-                        raise TypeError(
-                            "handler %s returned %r, not an integer status"
-                            % (handler, result))
-                if result != OK:
-                    return result
-            # A handler may have add_handler()ed more for this very phase.
-            if req._added == added:
-                break
-            entries = req._get_handlers(phase, index)
-        return result
-    except Exception:
-        return report_error(req, phase, handler, debug)
-    finally:
-        running.request = outer
-
-
-def handler_failed(req, phase, handler, debug):
-    """The status for a handler the C fast path called, which raised
-    sys.exc_info(): what dispatch_request makes of the same exception."""
-    exc = sys.exc_info()[1]
-    try:
-        if isinstance(exc, apache.SERVER_RETURN):
-            result = _server_return(req, exc)
-            if type(result) is not int:
-                if not isinstance(result, int):
-                    raise TypeError(
-                        "handler %s returned %r, not an integer status"
-                        % (handler, result))
-                result = int(result)
-            return result
-        return report_error(req, phase, handler, debug)
-    except Exception:
-        return report_error(req, phase, handler, debug)
-
-
-def dispatch_connection(conn, handler, debug, autoreload, python_path):
-    """Run a PythonConnectionHandler with the connection object."""
-    try:
-        if python_path is not None:
-            _apply_python_path(python_path)
-        module_name, _, object_str = handler.partition("::")
-        module = import_handler_module(module_name, None, autoreload, debug)
-        obj = resolve_object(conn, module, object_str or "connectionhandler")
-        return obj(conn)
-    except Exception:
-        import traceback
-        etype, evalue, etb = sys.exc_info()
-        server = conn.base_server
-        apache.log_error("mod_python: PythonConnectionHandler %s raised %s"
-                         % (handler, etype.__name__), apache.APLOG_ERR,
-                         server)
-        text = "".join(traceback.format_exception(etype, evalue, etb))
-        for line in text.rstrip().splitlines():
-            apache.log_error(line, apache.APLOG_ERR, server)
-        # PythonDebug On: the client of the protocol sees it too, unless
-        # the error is the client going away.
-        if debug and not isinstance(evalue, OSError):
+        if config.python_path is not None:
+            _apply_python_path(config.python_path)
+        for index, entry in enumerate(config.handlers):
+            if (mask != -1 and index < _MASK_WIDTH
+                    and not (mask >> index) & 1):
+                continue
             try:
-                conn.write(text)
-            except Exception:
-                pass
-        return HTTP_INTERNAL_SERVER_ERROR
+                result = _run(req, phase, entry, config)
+            except _Missing:
+                result = DECLINED
+                continue
+            if result != OK:
+                return result
+        # Handlers may add more while this loop runs: the list grows.
+        index = 0
+        while index < len(added):
+            handler, directory, parent = added[index]
+            index += 1
+            entry = HandlerEntry(handler, directory, parent=parent)
+            result = _run(req, phase, entry, config)
+            if result != OK:
+                return result
+        return result
+    except Exception as exc:
+        name = _name(entry) if entry is not None else "?"
+        status = HTTP_INTERNAL_SERVER_ERROR
+        if (config.debug and phase not in _SILENT_PHASES
+                and _error_page(req, phase, name, exc)):
+            status = DONE
+        raise HandlerFailed(status, "MP0005: %s %s raised %s"
+                            % (phase, name, type(exc).__name__)) from exc
+    finally:
+        running.request, running.config = outer
 
 
-def dispatch_filter(flt, handler, is_input, debug, autoreload, python_path):
+def dispatch_filter(flt, config):
     """Run a PythonInputFilter/PythonOutputFilter with the filter object.
 
     An exception disables the filter for the rest of the request (so what
-    reports the error cannot pass through it again), is logged, and with
-    PythonDebug On an output filter sends the traceback on.
+    reports the error cannot pass through it again), and with PythonDebug
+    On an output filter sends the traceback on.
     """
+    entry = config.handlers[0]
+    kind = "PythonInputFilter" if entry.is_input else "PythonOutputFilter"
     try:
-        if python_path is not None:
-            _apply_python_path(python_path)
-        module_name, _, object_str = handler.partition("::")
-        module = import_handler_module(module_name, None, autoreload, debug)
-        default = "inputfilter" if is_input else "outputfilter"
-        obj = resolve_object(flt.req, module, object_str or default)
-        obj(flt)
-    except Exception:
+        if config.python_path is not None:
+            _apply_python_path(config.python_path)
+        _callable_of(entry, flt.req, kind, config)(flt)
+    except Exception as exc:
         import html
-        import traceback
         flt.disable()
-        etype, evalue, etb = sys.exc_info()
-        text = "".join(traceback.format_exception(etype, evalue, etb))
-        kind = "PythonInputFilter" if is_input else "PythonOutputFilter"
-        req = flt.req
-        if req is not None:
-            req.log_error("mod_python: %s %s raised %s"
-                          % (kind, handler, etype.__name__),
-                          apache.APLOG_ERR)
-            for line in text.rstrip().splitlines():
-                req.log_error(line, apache.APLOG_ERR)
-        if debug and not is_input and not flt.closed:
+        if config.debug and not entry.is_input and not flt.closed:
             try:
                 flt.write("<pre>\nMod_python error: &quot;%s %s&quot;\n\n%s"
-                          "</pre>\n" % (kind, html.escape(handler),
-                                         html.escape(text)))
+                          "</pre>\n" % (kind, html.escape(entry.handler),
+                                         html.escape(_traceback_text(exc))))
             except Exception:
                 pass
+        raise HandlerFailed(HTTP_INTERNAL_SERVER_ERROR,
+                            "MP0031: %s %s raised %s"
+                            % (kind, entry.handler,
+                               type(exc).__name__)) from exc
+
+
+def dispatch_connection(conn, config):
+    """Run a PythonConnectionHandler with the connection object."""
+    entry = config.handlers[0]
+    try:
+        if config.python_path is not None:
+            _apply_python_path(config.python_path)
+        return _callable_of(entry, conn, "PythonConnectionHandler",
+                            config)(conn)
+    except Exception as exc:
+        # PythonDebug On: the client of the protocol sees it too, unless
+        # the error is the client going away.
+        if config.debug and not conn.aborted:
+            try:
+                conn.write(_traceback_text(exc))
+            except Exception:
+                pass
+        raise HandlerFailed(HTTP_INTERNAL_SERVER_ERROR,
+                            "MP0032: PythonConnectionHandler %s raised %s"
+                            % (entry.handler, type(exc).__name__)) from exc
+
+
+def run_import(config, spec):
+    """PythonImport module[::function]: import the module with the
+    server's PythonPath, then call the function (no arguments) if named."""
+    if config.python_path is not None:
+        _apply_python_path(config.python_path)
+    module_name, _, function = spec.partition("::")
+    module = apache.import_module(module_name, autoreload=config.autoreload,
+                                  log=config.debug)
+    if function:
+        obj = module
+        for part in function.split("."):
+            obj = getattr(obj, part)
+        obj()

@@ -121,8 +121,19 @@ def _import_from_file(module_name, filename, autoreload, log):
         return module
 
 
+def _initializing(module):
+    # A module another thread is still executing is in sys.modules
+    # already; only the import machinery knows to wait for it.
+    spec = getattr(module, "__spec__", None)
+    return spec is not None and getattr(spec, "_initializing", False)
+
+
 def _import_by_name(module_name, autoreload, log):
     module = sys.modules.get(module_name)
+    if module is not None and _initializing(module):
+        # importlib waits on the module's own lock until the thread that
+        # runs it is done, then hands over the finished module.
+        module = importlib.import_module(module_name)
     if module is not None:
         if not autoreload or not _check_due(module_name):
             return module
@@ -157,15 +168,48 @@ def _import_by_name(module_name, autoreload, log):
         return module
 
 
-def import_module(module_name, autoreload=1, log=0, path=None):
-    """Import module_name (dots allowed) and return the module.
+def _defaults(autoreload, log):
+    """autoreload and log as given, or from the configuration of the
+    handler running in this thread (PythonAutoReload, PythonDebug)."""
+    if autoreload is None or log is None:
+        from . import apache
+        config = apache.running.config
+        if autoreload is None:
+            autoreload = config.autoreload if config is not None else True
+        if log is None:
+            log = config.debug if config is not None else False
+    return autoreload, log
+
+
+def _name_of_file(filename):
+    base = os.path.basename(filename)
+    return base[:-3] if base.endswith(".py") else base
+
+
+def import_module(module_name, autoreload=None, log=None, path=None):
+    """Import a module and return it.
+
+    module_name is a module name (dots allowed), or the path of a Python
+    source file: an absolute path, or one starting with '~/', './' or
+    '../' (relative to the directory of the handler running, or else the
+    current directory).  A file is loaded under its own name, kept apart
+    from same-named modules elsewhere, and not put in sys.modules.
 
     With autoreload true, a module already imported is re-imported when its
-    file has changed since.  With log true, each (re)import is logged.  With
-    path, a list of directories, the module is taken from the first of them
-    that has it (and kept apart from same-named modules elsewhere); if none
-    has it, ImportError is raised.
+    file has changed since.  With log true, each (re)import is logged.  Left
+    as None they follow the PythonAutoReload and PythonDebug of the handler
+    running (on, off outside one).  With path, a list of directories, the
+    module is taken from the first of them that has it (and kept apart from
+    same-named modules elsewhere); if none has it, ImportError is raised.
     """
+    autoreload, log = _defaults(autoreload, log)
+    if _is_file_path(module_name):
+        filename = _file_path(module_name)
+        if not os.path.isfile(filename):
+            raise ImportError("No module file %s" % filename,
+                              name=module_name, path=filename)
+        return _import_from_file(_name_of_file(filename), filename,
+                                 autoreload, log)
     if path:
         path = tuple(path)
         filename = _locate(module_name, path)
@@ -177,9 +221,28 @@ def import_module(module_name, autoreload=1, log=0, path=None):
     return _import_by_name(module_name, autoreload, log)
 
 
+def _is_file_path(module_name):
+    return (module_name.startswith(("/", "~/", "./", "../"))
+            or module_name.endswith(".py") and os.sep in module_name)
+
+
+def _file_path(module_name):
+    if module_name.startswith("~/"):
+        return os.path.expanduser(module_name)
+    if module_name.startswith(("./", "../")):
+        from . import apache
+        req = apache.running.request
+        hlist = getattr(req, "hlist", None) if req is not None else None
+        base = getattr(hlist, "directory", None) or os.getcwd()
+        return os.path.normpath(os.path.join(base, module_name))
+    return module_name
+
+
 def import_handler_module(module_name, directory, autoreload, log):
     """The module a Python*Handler names: from the directive's directory
-    when it is there, else by name from sys.path."""
+    when it is there, else by name from sys.path; or the file it names."""
+    if _is_file_path(module_name):
+        return import_module(module_name, autoreload, log)
     if directory is not None:
         filename = _locate(module_name, (directory,))
         if filename is not None:

@@ -111,12 +111,15 @@ apache_version = _apache.apache_version
 
 # ------------------------------------------------ the request being handled
 class _Running(threading.local):
-    """The request whose handler runs in this thread (None between them).
+    """The request whose handler runs in this thread (None between them),
+    and the configuration it runs under (the dispatcher's Config, whose
+    PythonAutoReload and PythonDebug import_module() follows by default).
 
-    The dispatcher sets it around each phase and restores the previous one
-    afterwards, so an internal redirect's handlers see their own request.
+    The dispatcher sets both around each phase and restores the previous
+    ones afterwards, so an internal redirect's handlers see their own.
     """
     request = None
+    config = None
 
 
 running = _Running()

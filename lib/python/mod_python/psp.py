@@ -423,13 +423,6 @@ class PSP:
         scope.update(self.vars)
         if vars:
             scope.update(vars)
-        # The page's req.write() calls gather instead of flushing each
-        # piece of template text (the manual's write(s) flushes): the
-        # response then goes out once, with a Content-Length.  A page
-        # that wants to stream calls req.flush() or req.write(s, 1).
-        flush_was = getattr(req, "_write_flush", None)
-        if flush_was is not None:       # None: not a mod_python request
-            req._write_flush = False
         try:
             try:
                 exec(self.code, scope)
@@ -448,8 +441,6 @@ class PSP:
                 if own_session:
                     session.save()
         finally:
-            if flush_was is not None:
-                req._write_flush = flush_was
             if own_session:
                 session.unlock()
 
@@ -540,9 +531,10 @@ class PSPInstance:
         """
         from . import util
 
-        if getattr(self._req, "_written", 0):
-            # The page's output gathers unsent (see PSP.run), so
-            # util.redirect could not tell it has started.
+        if getattr(self._req, "bytes_written", 0):
+            # The page's text gathers unsent (it is written with
+            # write(text, 0)), so util.redirect could not tell it has
+            # started.
             raise IOError("cannot redirect after the page has written "
                           "output")
         util.redirect(self._req, location, permanent)

@@ -110,7 +110,7 @@ def handler(req):
         # The Allow: header of the 405 lists them.
         req.allow_methods(_METHODS)
         raise apache.SERVER_RETURN(apache.HTTP_METHOD_NOT_ALLOWED)
-    key = (req.filename or "", req.path_info, req._handler_dir)
+    key = (req.filename or "", req.path_info, req.hlist.directory)
     route = _routes.get(key)
     if route is not None and route[0] > _monotonic():
         target = _route_target(route)
@@ -118,14 +118,14 @@ def handler(req):
             if route[1] != key[0]:
                 req.filename = route[1]
             return _respond(req, target, route[5])
-    debug, autoreload = req._mp_config()[:2]
     try:
         filename, name, names = _locate(req, key)
-        module = _importer._import_from_file(name, filename, autoreload,
-                                             debug)
+        # PythonAutoReload and PythonDebug of this handler apply.
+        module = apache.import_module(filename)
         target = _traverse(req, module, names)
     except _Refused as exc:
-        req.log_error("mod_python.publisher: %s: not published: %s"
+        debug = req.get_config().get("PythonDebug") == "1"
+        req.log_error("mod_python: MP0101: %s: not published: %s"
                       % (ascii(req.uri), exc),
                       apache.APLOG_WARNING if debug else apache.APLOG_INFO)
         raise apache.SERVER_RETURN(apache.HTTP_NOT_FOUND)
@@ -692,7 +692,7 @@ def _call(req, obj, plan):
 
 def _bad_request(req, missing):
     text = ("Bad Request: missing form field(s): %s\n" % ", ".join(missing))
-    req.log_error("mod_python.publisher: %s: %s"
+    req.log_error("mod_python: MP0102: %s: %s"
                   % (ascii(req.uri), text.strip()), apache.APLOG_INFO)
     req.status = apache.HTTP_BAD_REQUEST
     req.content_type = "text/plain; charset=utf-8"

@@ -1,12 +1,32 @@
-"""Handlers for test_write_flush.py: when write(data)'s flush reaches the
-client.  Each is named by its own PythonHandler line, so the frame that
-calls write() is the handler's own (what the flush deferral watches)."""
-import sys
+"""Handlers for test_write_flush.py: when write(data)'s bytes reach the
+client.
+
+A handler that writes and must be seen to have sent its bytes waits
+afterwards for the test to say it has them: the test reads "part1" from
+its socket, then creates the file named by the request's query string;
+the handler sees it and goes on.  Had the bytes not been flushed, the test
+would never see them and the handler would give up waiting and say so in
+its body.  Nothing is timed; the waits only bound a broken run.
+"""
+import os
 import time
 
 from mod_python import apache
 
-PAUSE = 1.5
+GIVE_UP = 20.0          # seconds: only a broken run waits this long
+
+
+def _wait_for_go(req):
+    """Until the test has created the file the query string names."""
+    go = req.args or ""
+    if not go.startswith("/") or ".." in go:
+        return "bad go file"
+    end = time.monotonic() + GIVE_UP
+    while not os.path.exists(go):
+        if time.monotonic() > end:
+            return "gave up waiting"
+        time.sleep(0.01)
+    return ""
 
 
 def hello(req):
@@ -15,46 +35,17 @@ def hello(req):
     return apache.OK
 
 
-def sleep_after(req):
+def hello_noflush(req):
+    req.content_type = "text/plain"
+    req.write("Hello", 0)
+    return apache.OK
+
+
+def wait_after(req):
     req.content_type = "text/plain"
     req.write("part1")
-    time.sleep(PAUSE)
-    req.write("part2")
+    req.write("part2" + _wait_for_go(req))
     return apache.OK
-
-
-def sleep_same_line(req):
-    # No new line between the write and the sleep: the call decides.
-    req.content_type = "text/plain"
-    req.write("part1"); time.sleep(PAUSE); req.write("part2")  # noqa: E702
-    return apache.OK
-
-
-def _emit(req, text):
-    req.write(text)
-
-
-def helper_writes(req):
-    req.content_type = "text/plain"
-    _emit(req, "part1")
-    time.sleep(PAUSE)
-    req.write("part2")
-    return apache.OK
-
-
-def spin(req):
-    # Pure bytecode after the write, no call: the loop's first store or
-    # jump sends the flush.
-    req.content_type = "text/plain"
-    req.write("part1")
-    n = SPIN
-    while n:
-        n -= 1
-    req.write("part2")
-    return apache.OK
-
-
-SPIN = 20_000_000
 
 
 def first(req):
@@ -64,8 +55,7 @@ def first(req):
 
 
 def second(req):
-    time.sleep(PAUSE)
-    req.write("part2")
+    req.write("part2" + _wait_for_go(req))
     return apache.OK
 
 
@@ -82,31 +72,5 @@ def fixup_writes(req):
 
 
 def after_fixup(req):
-    time.sleep(PAUSE)
-    req.write("part2")
-    return apache.OK
-
-
-def _noop():
-    pass
-
-
-def traced(req):
-    """Under a tracer of the handler's own, write() flushes at once and
-    leaves that tracer in place."""
-    events = []
-
-    def tracer(frame, event, arg):
-        events.append(event)
-        return None
-
-    sys.settrace(tracer)
-    try:
-        req.content_type = "text/plain"
-        req.write("Hello")
-        _noop()                 # a new frame: the tracer sees its call
-        still_ours = sys.gettrace() is tracer
-    finally:
-        sys.settrace(None)
-    req.write(" %s %d" % (still_ours, events.count("call")))
+    req.write("part2" + _wait_for_go(req))
     return apache.OK
