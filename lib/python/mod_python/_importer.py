@@ -111,9 +111,12 @@ def _import_from_file(module_name, filename, autoreload, log):
         if entry is not None and (not autoreload or entry[1] == mtime):
             return entry[0]
         if log:
-            _log("mod_python: %s module '%s' from %s"
-                 % ("reimporting" if entry else "importing", module_name,
-                    filename))
+            if entry:
+                _log("mod_python: MP0041: reimporting module '%s' from %s"
+                     % (module_name, filename))
+            else:
+                _log("mod_python: MP0040: importing module '%s' from %s"
+                     % (module_name, filename))
         if entry is not None:
             _forget_bytecode(filename)
         module = _exec_file(module_name, filename)
@@ -149,7 +152,8 @@ def _import_by_name(module_name, autoreload, log):
             if _mtimes.get(module_name) == mtime:
                 return sys.modules[module_name]
             if log:
-                _log("mod_python: reimporting module '%s'" % module_name)
+                _log("mod_python: MP0042: reimporting module '%s'"
+                     % module_name)
             _forget_bytecode(filename)
             importlib.invalidate_caches()
             module = importlib.reload(module)
@@ -161,7 +165,8 @@ def _import_by_name(module_name, autoreload, log):
         module = sys.modules.get(module_name)
         if module is None:
             if log:
-                _log("mod_python: importing module '%s'" % module_name)
+                _log("mod_python: MP0043: importing module '%s'"
+                     % module_name)
             module = importlib.import_module(module_name)
         _mtimes.setdefault(module_name,
                            _mtime(getattr(module, "__file__", None)))

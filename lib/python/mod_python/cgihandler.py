@@ -95,7 +95,7 @@ def handler(req):
             except SystemExit as exc:
                 # sys.exit() ends a CGI script; its response stands.
                 if exc.code not in (None, 0):
-                    req.log_error("mod_python.cgihandler: %s exited with "
+                    req.log_error("mod_python: MP0103: %s exited with "
                                   "%r" % (filename, exc.code),
                                   apache.APLOG_INFO)
             out.finishing = True

@@ -1,4 +1,4 @@
-"""PythonHandlerModule for test_fast_dispatch.py: one module, a function
+"""PythonHandlerModule for test_dispatch_cache.py: one module, a function
 per phase it wants (the others are skipped)."""
 from mod_python import apache
 

@@ -1,8 +1,7 @@
-"""Handlers for test_fast_dispatch.py.  Each test asks for its URL twice on
-one connection: the first request goes through mod_python._dispatch, which
-remembers the handler; the second is called straight from C
-(src/include/fastdispatch.h).  Both must behave the same."""
-import time
+"""Handlers for test_dispatch_cache.py.  Each test asks for its URL twice
+on one connection: the first request imports and resolves the handler,
+the second finds the module kept on the handler's entry.  Both must
+behave the same."""
 
 from mod_python import apache
 
@@ -75,7 +74,7 @@ def hello(req):
 
 def handler_dir(req):
     req.content_type = "text/plain"
-    req.write(req._handler_dir or "None")
+    req.write(req.hlist.directory or "None")
     return apache.OK
 
 
@@ -92,11 +91,3 @@ class Page:
         req.content_type = "text/plain"
         req.write("page %d" % self.number)
         return apache.OK
-
-
-def sleep_after(req):
-    req.content_type = "text/plain"
-    req.write("part1")
-    time.sleep(1.5)
-    req.write("part2")
-    return apache.OK

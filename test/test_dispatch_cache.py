@@ -1,26 +1,23 @@
-"""A phase's single handler called straight from C (src/include/
-fastdispatch.h) behaves as when mod_python._dispatch calls it.
+"""The dispatcher keeps what it resolved for a configured handler (its
+module, through the handler entry of the cached Config, see
+src/include/pyconfig.h) from one request to the next: the second request
+for a handler must behave as the first.
 
-The first request for a handler goes through the Python dispatcher, which
-remembers it; requests in the next second are called from C.  Each test
-asks twice on one keep-alive connection (so under prefork the same child
-answers) and checks both answers (a failing request comes second: Apache
-closes the connection after a 500).  test_second_call_comes_from_c shows
-the second one really took the C path: its traceback has no dispatcher
-frame.
+Each test asks twice on one keep-alive connection (so under prefork the
+same child answers) and checks both answers (a failing request comes
+second: Apache closes the connection after a 500).
 """
 import re
-import time
 
 import requests
 
-HOST = "fastpath"
+HOST = "dispatchcache"
 
 HTTPD_CONF = """
 <VirtualHost *:{port}>
-    ServerName fastpath
-    DocumentRoot "{htdocs}/fastpath"
-    <Directory "{htdocs}/fastpath">
+    ServerName dispatchcache
+    DocumentRoot "{htdocs}/dispatchcache"
+    <Directory "{htdocs}/dispatchcache">
         SetHandler mod_python
         PythonDebug On
         <Files "rebind">
@@ -56,9 +53,6 @@ HTTPD_CONF = """
         <Files "phases">
             PythonHandlerModule phasemod
         </Files>
-        <Files "sleep_after">
-            PythonHandler fastmod::sleep_after
-        </Files>
     </Directory>
 </VirtualHost>
 """
@@ -79,34 +73,31 @@ def test_rebound_name_is_found_again(httpd):
     assert second.text == "rebound"
 
 
-def test_second_call_comes_from_c(httpd):
-    """An exception gives a 500 with the traceback on both paths.  Called
-    from C, the traceback has no dispatcher frame; once the remembered
-    handler has expired (after a second), the dispatcher's frame is
-    back."""
+def test_exception_on_a_cached_entry(httpd):
+    """An exception gives a 500 with the traceback, and one numbered log
+    entry holding the whole traceback, on the first and the later calls."""
     mark = httpd.log_mark()
     first, second = twice(httpd, "/raises", "/raises?fail")
     assert first.text == "ok"
     assert second.status_code == 500
     assert "ValueError: raised on purpose" in second.text
-    assert "in dispatch_request" not in second.text
-    httpd.wait_for_log(r"ValueError: raised on purpose", mark)
-    time.sleep(1.2)
-    third = httpd.get("/raises?fail", host=HOST)
-    assert third.status_code == 500
-    assert "ValueError: raised on purpose" in third.text
-    assert "in dispatch_request" in third.text
+    log = httpd.wait_for_log(r"ValueError: raised on purpose", mark)
+    entries = [e for e in re.split(r"\n(?=\[)", log)
+               if "MP0005:" in e and "fastmod::raises" in e]
+    assert len(entries) == 1, log
+    assert "Traceback (most recent call last)" in entries[0]
+    assert "ValueError: raised on purpose" in entries[0]
 
 
 def test_allow_methods_sees_the_request(httpd):
-    """apache.allow_methods() finds the running request on both paths."""
+    """apache.allow_methods() finds the running request on both calls."""
     for r in twice(httpd, "/allow"):
         assert r.status_code == 405
         assert "PUT" in r.headers["Allow"]
 
 
 def test_added_handler_runs_after(httpd):
-    """A handler added during the call runs after it, on both paths."""
+    """A handler added during the call runs after it, on both calls."""
     for r in twice(httpd, "/adds"):
         assert r.status_code == 200
         assert r.text == "main added"
@@ -119,12 +110,10 @@ def test_server_return(httpd):
 
 def test_declined_through_server_return(httpd):
     """SERVER_RETURN(DECLINED) from the content handler leaves the request
-    to Apache's default handler (no such file here: 404) on both paths."""
+    to Apache's default handler (no such file here: 404) on both calls."""
     first, second = twice(httpd, "/declines", "/declines?decline")
     assert first.text == "ok"
     assert second.status_code == 404
-    time.sleep(1.2)     # remembered no more: the Python dispatcher's turn
-    assert httpd.get("/declines?decline", host=HOST).status_code == 404
 
 
 def test_non_integer_result_is_an_error(httpd):
@@ -139,19 +128,11 @@ def test_non_integer_result_is_an_error(httpd):
     httpd.wait_for_log(r"not an integer status", mark)
 
 
-def test_write_then_return_has_a_length(httpd):
-    """write()'s deferred flush works when C called the handler."""
-    for r in twice(httpd, "/hello"):
-        assert r.text == "Hello"
-        assert r.headers["Content-Length"] == "5"
-        assert "Transfer-Encoding" not in r.headers
-
-
 def test_handler_directory(httpd):
-    """req._handler_dir is the directive's directory on both paths."""
+    """req.hlist.directory is the directive's directory on both calls."""
     first, second = twice(httpd, "/handler_dir")
     assert first.text == second.text
-    assert first.text.rstrip("/").endswith("htdocs/fastpath")
+    assert first.text.rstrip("/").endswith("htdocs/dispatchcache")
 
 
 def test_class_handler_is_made_each_time(httpd):
@@ -170,14 +151,3 @@ def test_handler_module_every_phase(httpd):
     for r in twice(httpd, "/phases"):
         assert r.status_code == 200
         assert r.text == "fixup ran"
-
-
-def test_flush_before_sleep_from_c(httpd):
-    """On the second (C) call too, write()'s bytes reach the client before
-    the handler's sleep."""
-    httpd.get("/sleep_after", host=HOST)
-    seen, data = httpd.time_to_first("/sleep_after", b"part1", host=HOST)
-    # time_to_first opens a new connection: under prefork another child
-    # may answer, so only the flush is asserted here.
-    assert seen < 1.2
-    assert b"part2" in data
