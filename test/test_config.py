@@ -44,6 +44,17 @@ HTTPD_CONF = """
 <Directory "{htdocs}/config/options/sub2">
     PythonOption beta
 </Directory>
+<Directory "{htdocs}/config/dropped">
+    SetHandler mod_python
+    PythonHandler opts
+    PythonOption alpha one
+    PythonOption gamma two
+    PythonOption beta kept
+</Directory>
+<Directory "{htdocs}/config/dropped/sub">
+    PythonOption alpha
+    PythonOption gamma ""
+</Directory>
 <Directory "{htdocs}/config/getconfig">
     SetHandler mod_python
     PythonHandler conf
@@ -187,6 +198,16 @@ def test_python_option_without_value_removes(httpd):
     """5.4.10: a PythonOption with the value omitted removes the key."""
     assert options_of(httpd, "/options/sub2/x") == {
         "alpha": "one", "gone": "here"}
+
+
+def test_python_option_removed_in_a_child_directory(httpd):
+    """5.4.10: "If the value is omitted or empty, then the key is removed
+    from the local configuration": a child <Directory> that names a key
+    with no value, or with "", drops what its parent set; other keys stay,
+    and the parent still has them."""
+    assert options_of(httpd, "/dropped/sub/x") == {"beta": "kept"}
+    assert options_of(httpd, "/dropped/x") == {
+        "alpha": "one", "gamma": "two", "beta": "kept"}
 
 
 def test_get_options_one_table_per_request(httpd):
