@@ -8,6 +8,7 @@
 #include "serverobject.h"
 #include "connobject.h"
 #include "filterobject.h"
+#include "finfoobject.h"
 #include "locks.h"
 #include "parseqs.h"
 #include "mp_log.h"
@@ -312,8 +313,47 @@ static const struct {
     C(REMOTE_DOUBLE_REV),
     C(PROXYREQ_NONE), C(PROXYREQ_PROXY), C(PROXYREQ_REVERSE),
     C(PROXYREQ_RESPONSE),
+    /* conn.keepalive in Apache's own terms (mod_python 3.3-3.5). */
+    C(AP_CONN_UNKNOWN), C(AP_CONN_CLOSE), C(AP_CONN_KEEPALIVE),
+    /* finfo.filetype */
+    C(APR_NOFILE), C(APR_REG), C(APR_DIR), C(APR_CHR), C(APR_BLK),
+    C(APR_PIPE), C(APR_LNK), C(APR_SOCK), C(APR_UNKFILE),
+    /* the `wanted` bits of apache.stat() and finfo.valid */
+    C(APR_FINFO_LINK), C(APR_FINFO_MTIME), C(APR_FINFO_CTIME),
+    C(APR_FINFO_ATIME), C(APR_FINFO_SIZE), C(APR_FINFO_CSIZE),
+    C(APR_FINFO_DEV), C(APR_FINFO_INODE), C(APR_FINFO_NLINK),
+    C(APR_FINFO_TYPE), C(APR_FINFO_USER), C(APR_FINFO_GROUP),
+    C(APR_FINFO_UPROT), C(APR_FINFO_GPROT), C(APR_FINFO_WPROT),
+    C(APR_FINFO_ICASE), C(APR_FINFO_NAME), C(APR_FINFO_MIN),
+    C(APR_FINFO_IDENT), C(APR_FINFO_OWNER), C(APR_FINFO_PROT),
+    C(APR_FINFO_NORM), C(APR_FINFO_DIRENT),
+    /* the module API of the httpd mod_python was built against */
+    C(MODULE_MAGIC_NUMBER_MAJOR), C(MODULE_MAGIC_NUMBER_MINOR),
 };
 #undef C
+
+/* _apache.main_server: the server object of the main server (3.3-3.5's
+ * apache.main_server), None where no configuration has been read. */
+static int
+add_main_server(PyObject *module, mp_module_state *st)
+{
+    PyObject *srv;
+
+    if (main_server != NULL) {
+        srv = mp_server_new(st, main_server);
+        if (srv == NULL) {
+            return -1;
+        }
+    }
+    else {
+        srv = Py_NewRef(Py_None);
+    }
+    if (PyModule_AddObject(module, "main_server", srv) < 0) {
+        Py_DECREF(srv);
+        return -1;
+    }
+    return 0;
+}
 
 static int
 apache_exec(PyObject *module)
@@ -322,7 +362,8 @@ apache_exec(PyObject *module)
     size_t i;
 
     if (PyModule_AddFunctions(module, mp_lock_functions) < 0
-        || PyModule_AddFunctions(module, mp_parseqs_functions) < 0) {
+        || PyModule_AddFunctions(module, mp_parseqs_functions) < 0
+        || PyModule_AddFunctions(module, mp_finfo_functions) < 0) {
         return -1;
     }
     for (i = 0; i < sizeof(apache_constants) / sizeof(apache_constants[0]);
@@ -337,7 +378,11 @@ apache_exec(PyObject *module)
         || mp_request_init_type(module, st) < 0
         || mp_server_init_type(module, st) < 0
         || mp_conn_init_type(module, st) < 0
-        || mp_filter_init_type(module, st) < 0) {
+        || mp_filter_init_type(module, st) < 0
+        || mp_finfo_init_type(module, st) < 0) {
+        return -1;
+    }
+    if (add_main_server(module, st) < 0) {
         return -1;
     }
     if (PyModule_AddStringConstant(module, "mp_version",
@@ -360,6 +405,7 @@ apache_traverse(PyObject *module, visitproc visit, void *arg)
     Py_VISIT(st->server_type);
     Py_VISIT(st->conn_type);
     Py_VISIT(st->filter_type);
+    Py_VISIT(st->finfo_type);
     Py_VISIT(st->child_cleanups);
     return 0;
 }
@@ -375,6 +421,7 @@ apache_clear(PyObject *module)
     Py_CLEAR(st->server_type);
     Py_CLEAR(st->conn_type);
     Py_CLEAR(st->filter_type);
+    Py_CLEAR(st->finfo_type);
     Py_CLEAR(st->child_cleanups);
     return 0;
 }

@@ -6,6 +6,7 @@
 #include "serverobject.h"
 #include "tableobject.h"
 #include "_apachemodule.h"
+#include "mp_log.h"
 
 static PyObject *
 conn_ended(void)
@@ -335,7 +336,32 @@ conn_write(PyObject *op, PyObject *data)
     Py_RETURN_NONE;
 }
 
+PyDoc_STRVAR(conn_log_error_doc,
+"log_error($self, message, level=APLOG_ERR, /)\n--\n\n"
+"Write message to the error log at the given APLOG_* level; Apache adds\n"
+"the client's address to the line.");
+
+static PyObject *
+conn_log_error(PyObject *op, PyObject *args)
+{
+    mp_conn *self = (mp_conn *)op;
+    const char *msg;
+    int level = APLOG_ERR;
+    conn_rec *c;
+
+    CHECK_CONN(self);
+    if (!PyArg_ParseTuple(args, "s|i:log_error", &msg, &level)) {
+        return NULL;
+    }
+    c = self->c;
+    Py_BEGIN_ALLOW_THREADS
+    ap_log_cerror(APLOG_MARK, level & APLOG_LEVELMASK, 0, c, "%s", msg);
+    Py_END_ALLOW_THREADS
+    Py_RETURN_NONE;
+}
+
 static PyMethodDef conn_methods[] = {
+    {"log_error", conn_log_error, METH_VARARGS, conn_log_error_doc},
     {"read", conn_read, METH_VARARGS, conn_read_doc},
     {"readline", conn_readline, METH_VARARGS, conn_readline_doc},
     {"write", conn_write, METH_O, conn_write_doc},
@@ -356,6 +382,12 @@ static PyGetSetDef conn_getset[] = {
      PyDoc_STR("(address, port) of the client end"), NULL},
     {"remote_ip", get_remote_ip, NULL,
      PyDoc_STR("the client's IP address (CGI REMOTE_ADDR)"), NULL},
+    {"client_addr", get_remote_addr, NULL,
+     PyDoc_STR("(address, port) of the client end (3.3-3.5's name for "
+               "remote_addr)"), NULL},
+    {"client_ip", get_remote_ip, NULL,
+     PyDoc_STR("the client's IP address (3.3-3.5's name for remote_ip)"),
+     NULL},
     {"aborted", get_aborted, NULL,
      PyDoc_STR("True once the connection is aborted"), NULL},
     {"keepalive", get_keepalive, NULL,

@@ -8,6 +8,7 @@
 #include "config.h"
 #include "mp_log.h"
 #include "_apachemodule.h"
+#include "scoreboard.h"
 
 /* name, type, doc */
 #define SERVER_MEMBERS(X) \
@@ -58,6 +59,36 @@ get_loglevel(PyObject *op, void *closure)
     return PyLong_FromLong(((mp_server *)op)->s->log.level);
 }
 
+/* The MPM's generation: bumped by each graceful restart, so a child can
+ * tell whether it belongs to the current configuration. */
+static PyObject *
+get_my_generation(PyObject *op, void *closure)
+{
+    int gen = 0;
+
+    (void)op;
+    (void)closure;
+    if (ap_mpm_query(AP_MPMQ_GENERATION, &gen) != APR_SUCCESS) {
+        gen = 0;
+    }
+    return PyLong_FromLong(gen);
+}
+
+/* When the server was last (re)started, from the scoreboard all the
+ * processes share; None outside a running server. */
+static PyObject *
+get_restart_time(PyObject *op, void *closure)
+{
+    (void)op;
+    (void)closure;
+    if (ap_scoreboard_image == NULL || ap_scoreboard_image->global == NULL) {
+        Py_RETURN_NONE;
+    }
+    return PyFloat_FromDouble(
+        (double)ap_scoreboard_image->global->restart_time
+        / APR_USEC_PER_SEC);
+}
+
 #define GETSET_ENTRY(name, type, doc) \
     {#name, member_get, NULL, PyDoc_STR(doc), (void *)&member_##name},
 
@@ -69,6 +100,12 @@ static PyGetSetDef server_getset[] = {
      PyDoc_STR("tuple of the ServerAlias names with wildcards"), NULL},
     {"loglevel", get_loglevel, NULL, PyDoc_STR("LogLevel as a number"),
      NULL},
+    {"my_generation", get_my_generation, NULL,
+     PyDoc_STR("the generation of the server configuration (graceful "
+               "restarts count up)"), NULL},
+    {"restart_time", get_restart_time, NULL,
+     PyDoc_STR("when the server was last started or restarted, seconds "
+               "since the epoch"), NULL},
     {NULL, NULL, NULL, NULL, NULL}
 };
 
@@ -130,7 +167,29 @@ server_register_cleanup(PyObject *op, PyObject *args)
     Py_RETURN_NONE;
 }
 
+PyDoc_STRVAR(server_log_error_doc,
+"log_error($self, message, level=APLOG_ERR, /)\n--\n\n"
+"Write message to this server's error log at the given APLOG_* level.\n"
+"Works at any time in the process's life, from any thread.");
+
+static PyObject *
+server_log_error(PyObject *op, PyObject *args)
+{
+    server_rec *s = ((mp_server *)op)->s;
+    const char *msg;
+    int level = APLOG_ERR;
+
+    if (!PyArg_ParseTuple(args, "s|i:log_error", &msg, &level)) {
+        return NULL;
+    }
+    Py_BEGIN_ALLOW_THREADS
+    ap_log_error(APLOG_MARK, level & APLOG_LEVELMASK, 0, s, "%s", msg);
+    Py_END_ALLOW_THREADS
+    Py_RETURN_NONE;
+}
+
 static PyMethodDef server_methods[] = {
+    {"log_error", server_log_error, METH_VARARGS, server_log_error_doc},
     {"get_config", server_get_config, METH_NOARGS, get_config_doc},
     {"get_options", server_get_options, METH_NOARGS, get_options_doc},
     {"register_cleanup", server_register_cleanup, METH_VARARGS,

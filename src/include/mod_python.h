@@ -62,6 +62,7 @@ typedef struct {
     PyTypeObject *server_type;     /* mp_server */
     PyTypeObject *conn_type;       /* mp_conn */
     PyTypeObject *filter_type;     /* mp_filter */
+    PyTypeObject *finfo_type;      /* mp_finfo */
     PyObject *child_cleanups;      /* list of (callable, data) run at child
                                       exit; NULL until one is registered */
 } mp_module_state;

@@ -136,3 +136,15 @@ def allow_methods(*methods):
         raise RuntimeError("apache.allow_methods() called outside a request "
                            "handler; use req.allow_methods() there")
     req.allow_methods(methods)
+
+
+# ========================================================================
+# Compatibility: the helpers 3.2.10's apache.py had beyond its manual and
+# the names mod_python 3.3-3.5 added (stat, main_server, exists_config,
+# more constants).  They live in the private mod_python._compat; a name
+# defined above in this module takes precedence over its namesake there.
+from . import _compat
+
+for _name in _compat.__all__:
+    globals().setdefault(_name, getattr(_compat, _name))
+del _name

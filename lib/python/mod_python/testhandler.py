@@ -26,7 +26,7 @@ import threading
 
 
 from . import apache
-from . import version as _mp_package_version
+from . import mp_version as _mp_package_version
 
 __all__ = ["handler"]
 

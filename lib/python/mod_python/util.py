@@ -785,3 +785,45 @@ def redirect(req, location, permanent=0, text=None):
     # Content-Length instead of chunking it.
     req.write(text, 0)
     raise apache.SERVER_RETURN(apache.DONE)
+
+
+# ----------------------------------------------------------- apply_fs_data
+
+def apply_fs_data(object, fs, **args):
+    """Call object with the form fields of fs that match its parameters,
+    and return what it returns (mod_python 3.2.10's util.apply_fs_data).
+
+    object is any callable: a function, a bound method, a class (its
+    ``__init__``'s parameters count) or an instance with ``__call__``.
+    Each parameter that can be given by keyword receives the field of the
+    same name: its value (``str``), the Field itself for a file upload, or
+    a list of these when the field came more than once.  Fields no
+    parameter names are left out, unless object takes ``**kwargs``, which
+    then gets them all.  The keyword arguments given here (``req=req``,
+    say) are passed the same way and win over a form field of the same
+    name, so a client cannot replace them.  A callable whose parameters
+    cannot be inspected (some built-ins) is called with none.
+    """
+    if not callable(object):
+        raise TypeError("apply_fs_data() needs a callable, not %r"
+                        % (object,))
+    import inspect
+    try:
+        params = inspect.signature(object).parameters.values()
+    except (TypeError, ValueError):
+        return object()
+    takes_all = any(p.kind is p.VAR_KEYWORD for p in params)
+    wanted = {p.name for p in params
+              if p.kind in (p.POSITIONAL_OR_KEYWORD, p.KEYWORD_ONLY)}
+
+    values = {}
+    for field in fs.list:
+        value = field if field.filename is not None else field.value
+        values.setdefault(field.name, []).append(value)
+    kwargs = {name: found[0] if len(found) == 1 else found
+              for name, found in values.items()}
+    kwargs.update(args)
+    if not takes_all:
+        kwargs = {name: value for name, value in kwargs.items()
+                  if name in wanted}
+    return object(**kwargs)
