@@ -81,14 +81,17 @@ def test_flask_file_upload(httpd):
 
 
 def test_flask_json_api(httpd):
-    """Doc/wsgi.rst, Flask: a JSON API, with its status codes."""
-    r = httpd.post("/flask/api/items", host=HOST, json={"name": "cup"})
+    """Doc/wsgi.rst, Flask: a JSON API, with its status codes.  (The
+    items live in the process's memory: one keep-alive connection keeps
+    the requests in one child.)"""
+    s = session(httpd)
+    r = s.post(url(httpd, "/flask/api/items"), json={"name": "cup"})
     assert r.status_code == 201
     assert r.json()["item"] == {"name": "cup"}
-    r = httpd.post("/flask/api/items", host=HOST, json=[1, 2])
+    r = s.post(url(httpd, "/flask/api/items"), json=[1, 2])
     assert r.status_code == 400
     assert r.json() == {"error": "an item needs a name"}
-    r = httpd.get("/flask/api/items", host=HOST)
+    r = s.get(url(httpd, "/flask/api/items"))
     assert r.headers["Content-Type"] == "application/json"
     assert {"name": "cup"} in r.json()["items"]
 
