@@ -381,16 +381,20 @@ def handler(req):
         return DECLINED
 
     req.add_common_vars()
-    args = req.args
+    args = req.args or ""
+    unparsed = req.unparsed_uri
+    if not uri.isascii():
+        script_name, path_info = _wsgi_str(script_name), _wsgi_str(path_info)
     response = _Response(req, spec)
     environ = {
         **_BASE_ENVIRON,
         **dict(req.subprocess_env.items()),
         "REQUEST_METHOD": req.method,
-        "SCRIPT_NAME": _wsgi_str(script_name),
-        "PATH_INFO": _wsgi_str(path_info),
-        "QUERY_STRING": _wsgi_str(args) if args else "",
-        "REQUEST_URI": _wsgi_str(req.unparsed_uri),
+        "SCRIPT_NAME": script_name,
+        "PATH_INFO": path_info,
+        "QUERY_STRING": args if args.isascii() else _wsgi_str(args),
+        "REQUEST_URI": (unparsed if unparsed.isascii()
+                        else _wsgi_str(unparsed)),
         "SERVER_PROTOCOL": req.protocol,
         "wsgi.url_scheme": "https" if req.is_https() else "http",
         "wsgi.input": InputStream(req),
