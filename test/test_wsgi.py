@@ -534,7 +534,8 @@ def test_url_scheme_https(extra_httpd, tmp_path):
     key, cert = tmp_path / "key.pem", tmp_path / "cert.pem"
     subprocess.run(["openssl", "req", "-x509", "-newkey", "rsa:2048",
                     "-nodes", "-keyout", str(key), "-out", str(cert),
-                    "-days", "1", "-subj", "/CN=127.0.0.1"],
+                    "-days", "1", "-subj", "/CN=127.0.0.1",
+                    "-addext", "subjectAltName=IP:127.0.0.1"],
                    check=True, capture_output=True, timeout=60)
     os.chmod(tmp_path, 0o755)
     os.chmod(key, 0o644)
@@ -557,8 +558,8 @@ Listen 127.0.0.1:%(ssl_port)d https
 </VirtualHost>
 """ % {"ssl_port": ssl_port, "cert": cert, "key": key}
     server = extra_httpd(conf, name="wsgissl")
-    r = requests.get("https://127.0.0.1:%d/env/x" % ssl_port, verify=False,
-                     timeout=20)
+    r = requests.get("https://127.0.0.1:%d/env/x" % ssl_port,
+                     verify=str(cert), timeout=20)
     assert r.status_code == 200, server.diagnostics()
     e = r.json()
     assert e["wsgi.url_scheme"] == "https"
