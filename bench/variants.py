@@ -161,6 +161,32 @@ _cgihandler_mod_python = _handler("mod_python.cgihandler")
 _mod_cgi = directory("Options +ExecCGI", "SetHandler cgi-script")
 
 
+def _wsgi_location(module):
+    """mod_python.wsgi serving the variant's URL prefix, as Doc/wsgi.rst
+    configures it."""
+    def config(place):
+        return ("<Location %s>\n"
+                "    SetHandler mod_python\n"
+                "    PythonHandler mod_python.wsgi\n"
+                "    PythonPath \"['%s'] + sys.path\"\n"
+                "    PythonOption mod_python.wsgi.application %s\n"
+                "</Location>\n" % (place.url, place.dir, module))
+    return config
+
+
+def _wsgi_script(script):
+    def config(place):
+        return 'WSGIScriptAlias %s "%s/%s"\n' % (place.url, place.dir,
+                                                 script)
+    return config
+
+
+_WSGI_FILES = {"bench_wsgi_hello.py": "wsgi/bench_wsgi_hello.py",
+               "bench_wsgi_flask.py": "wsgi/bench_wsgi_flask.py",
+               "hello.wsgi": "wsgi/hello.wsgi",
+               "flask.wsgi": "wsgi/flask.wsgi"}
+
+
 WRITES_BODY = "".join("%04d\n" % i for i in range(10000)).encode()
 
 
@@ -355,6 +381,35 @@ VARIANTS = [
         targets={("prefork", "wrk"): 0.85},
         issue="5",
         about="the hello page as a PSP page (upstream: 0.65x)",
+    ),
+    Variant(
+        name="wsgi-hello",
+        path="hello",
+        body=HELLO,
+        setups={
+            "mod_python": Setup(config=_wsgi_location("bench_wsgi_hello"),
+                                files=_WSGI_FILES),
+            "wsgi": Setup(config=_wsgi_script("hello.wsgi"),
+                          files=_WSGI_FILES),
+        },
+        issue="wsgi",
+        about="a bare WSGI hello world (one-item list with a "
+              "Content-Length) through mod_python.wsgi; under mod_wsgi the "
+              "same application",
+    ),
+    Variant(
+        name="wsgi-flask",
+        path="hello",
+        body=HELLO,
+        setups={
+            "mod_python": Setup(config=_wsgi_location("bench_wsgi_flask::app"),
+                                files=_WSGI_FILES),
+            "wsgi": Setup(config=_wsgi_script("flask.wsgi"),
+                          files=_WSGI_FILES),
+        },
+        issue="wsgi",
+        about="a Flask hello world through mod_python.wsgi; under mod_wsgi "
+              "the same application",
     ),
     Variant(
         name="cgihandler",

@@ -12,6 +12,7 @@
 #include "locks.h"
 #include "parseqs.h"
 #include "mp_log.h"
+#include "wsgi.h"
 
 /* Set in post_config; read-only while requests are served. */
 static server_rec *main_server;
@@ -284,6 +285,7 @@ static PyMethodDef apache_functions[] = {
     {"mpm_query", apache_mpm_query, METH_VARARGS, mpm_query_doc},
     {"exists_config_define", apache_exists_config_define, METH_VARARGS,
      exists_config_define_doc},
+    MP_WSGI_FUNCTIONS
     {NULL, NULL, 0, NULL}
 };
 

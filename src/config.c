@@ -75,6 +75,10 @@ mp_merge_dir_config(apr_pool_t *p, void *basev, void *addv)
         conf->handlers[i] = add->handlers[i] ? add->handlers[i]
                                              : base->handlers[i];
     }
+    conf->app_location_set = add->app_location_set
+                             || base->app_location_set;
+    conf->app_location = add->app_location_set ? add->app_location
+                                                : base->app_location;
 
     /* Options accumulate; an empty value in the child removes the key. */
     if (apr_is_empty_table(add->options)) {
@@ -188,6 +192,29 @@ directive_directory(cmd_parms *cmd)
     return NULL;
 }
 
+/* The path of the <Location> section (not <LocationMatch>) a directive is
+ * in, or NULL. */
+static const char *
+directive_location(cmd_parms *cmd)
+{
+    const ap_directive_t *d;
+
+    if (cmd->path == NULL || cmd->directive == NULL) {
+        return NULL;
+    }
+    for (d = cmd->directive->parent; d != NULL; d = d->parent) {
+        if (strcasecmp(d->directive, "<Location") == 0) {
+            return cmd->path;
+        }
+        if (strcasecmp(d->directive, "<LocationMatch") == 0
+            || strcasecmp(d->directive, "<Directory") == 0
+            || strcasecmp(d->directive, "<DirectoryMatch") == 0) {
+            return NULL;
+        }
+    }
+    return NULL;
+}
+
 static const char *
 add_handlers(cmd_parms *cmd, mp_dir_config *conf, int phase,
              const char *args, int silent)
@@ -250,6 +277,10 @@ add_handlers(cmd_parms *cmd, mp_dir_config *conf, int phase,
     if (conf->handlers[phase] == NULL) {
         conf->handlers[phase] = apr_array_make(cmd->pool, 2,
                                                sizeof(mp_handler));
+    }
+    if (phase == MP_PHASE_HANDLER) {
+        conf->app_location = directive_location(cmd);
+        conf->app_location_set = 1;
     }
     for (i = 0; i < names->nelts; i++) {
         mp_handler *h = apr_array_push(conf->handlers[phase]);
@@ -406,6 +437,10 @@ directive_option(cmd_parms *cmd, void *mconfig, const char *key,
      * the same section set; the "" marker removes inherited values on
      * merge. */
     apr_table_set(conf->options, key, val);
+    if (strcmp(key, "mod_python.wsgi.application") == 0) {
+        conf->app_location = directive_location(cmd);
+        conf->app_location_set = 1;
+    }
     /* Global scope: outside any section, virtual hosts included. */
     if (cmd->path == NULL && !cmd->server->is_virtual) {
         sconf = ap_get_module_config(cmd->server->module_config,

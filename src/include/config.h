@@ -67,6 +67,12 @@ typedef struct {
     mp_flag enable_pdb;
     apr_array_header_t *requires; /* Require lines seen here (char *), for
                                      req.requires(); NULL when none      */
+    /* mod_python.wsgi's SCRIPT_NAME (as mod_python 3.5): the <Location>
+     * path of the innermost section that sets PythonHandler or the option
+     * mod_python.wsgi.application, or NULL when that section is not a
+     * <Location>.  app_location_set: this section set it. */
+    const char *app_location;
+    int app_location_set;
 } mp_dir_config;
 
 /* A PythonImport line. */
