@@ -15,7 +15,7 @@ PY = os.path.join(REPO, "lib", "python", "mod_python")
 DOC = os.path.join(REPO, "Doc", "messages.rst")
 
 C_NUMBER = re.compile(r"MPLOGNO\((\d{4})\)")
-PY_NUMBER = re.compile(r"[\"']mod_python: MP(\d{4}): |[\"']MP(\d{4}): ")
+PY_NUMBER = re.compile(r"[\"'](?:mod_python: )?MP(\d{4})(?:: |[\"'])")
 # A call that writes a message of mod_python's own, in C: the number must
 # follow within the call's first lines.
 C_LOG_CALL = re.compile(r"\b(mp_log_[rs]|mp_log_exception)\(|\bcall\.failed = ")
@@ -35,7 +35,7 @@ def _code_numbers():
             found.setdefault(m.group(1), []).append(name)
     for name, text in _sources(PY, ".py"):
         for m in PY_NUMBER.finditer(text):
-            found.setdefault(m.group(1) or m.group(2), []).append(name)
+            found.setdefault(m.group(1), []).append(name)
     return found
 
 

@@ -511,10 +511,10 @@ def test_short_body_cuts(httpd):
 @pytest.mark.parametrize("path,pattern", [
     ("/bad/unset", r"MP0250: PythonOption mod_python.wsgi.application is "
                    r"not set"),
-    ("/bad/nomodule", r"MP0251: cannot import module 'no_such_wsgi_module'"
+    ("/bad/nomodule", r"MP0261: cannot import module 'no_such_wsgi_module'"
                       r".*No module named 'no_such_wsgi_module'"),
     ("/bad/noattr", r"MP0252: module 'apps' has no 'no_such_app'"),
-    ("/bad/notcallable", r"MP0252: apps.not_callable .* is a str, not a "
+    ("/bad/notcallable", r"MP0262: apps.not_callable .* is a str, not a "
                          r"callable"),
 ])
 def test_missing_application(httpd, path, pattern):

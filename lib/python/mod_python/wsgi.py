@@ -186,7 +186,7 @@ def _resolve(req, spec):
         module_name, _, name = spec.partition("::")
         module_name, name = module_name.strip(), name.strip() or "application"
         if not module_name:
-            raise _AppError(251, "PythonOption %s %r names no module"
+            raise _AppError("MP0251", "PythonOption %s %r names no module"
                             % (APPLICATION, spec))
     config = req.get_config()
     autoreload = config.get("PythonAutoReload", "1") == "1"
@@ -195,7 +195,7 @@ def _resolve(req, spec):
             module_name, autoreload=autoreload,
             log=config.get("PythonDebug", "0") == "1")
     except ImportError as exc:
-        raise _AppError(251, "cannot import module %r named by PythonOption "
+        raise _AppError("MP0261", "cannot import module %r named by PythonOption "
                         "%s %s: %s: %s" % (module_name, APPLICATION, spec,
                                            type(exc).__name__, exc))
     app = module
@@ -203,10 +203,10 @@ def _resolve(req, spec):
         try:
             app = getattr(app, part)
         except AttributeError:
-            raise _AppError(252, "module %r has no %r, named by PythonOption "
+            raise _AppError("MP0252", "module %r has no %r, named by PythonOption "
                             "%s %s" % (module_name, name, APPLICATION, spec))
     if not callable(app):
-        raise _AppError(252, "%s.%s named by PythonOption %s is a %s, not "
+        raise _AppError("MP0262", "%s.%s named by PythonOption %s is a %s, not "
                         "a callable" % (module_name, name, APPLICATION,
                                         type(app).__name__))
     next_check = _monotonic() + _CHECK_INTERVAL if autoreload else _NEVER
@@ -334,8 +334,9 @@ def _describe(exc):
 
 
 def _log(req, number, message, level=APLOG_ERR):
+    """Log message under its number ("MPnnnn", see Doc/messages.rst)."""
     try:
-        req.log_error("mod_python: MP%04d: %s" % (number, message), level)
+        req.log_error("mod_python: %s: %s" % (number, message), level)
     except Exception:
         pass
 
@@ -348,7 +349,7 @@ def handler(req):
     options = req.get_options()
     spec = options.get(APPLICATION)
     if not spec:
-        _log(req, 250, "PythonOption %s is not set for %s: it must name the "
+        _log(req, "MP0250", "PythonOption %s is not set for %s: it must name the "
              "WSGI application as module::callable" % (APPLICATION, req.uri))
         return HTTP_INTERNAL_SERVER_ERROR
     try:
@@ -357,7 +358,7 @@ def handler(req):
         _log(req, exc.number, str(exc))
         return HTTP_INTERNAL_SERVER_ERROR
     except Exception as exc:
-        _log(req, 253, "importing the WSGI application %s failed: %s"
+        _log(req, "MP0253", "importing the WSGI application %s failed: %s"
              % (spec, _describe(exc)))
         return HTTP_INTERNAL_SERVER_ERROR
 
@@ -367,7 +368,7 @@ def handler(req):
     if base is None:
         base = _location(req)
     elif base.endswith("/"):
-        _log(req, 254, "PythonOption %s %r must not end with '/' (use '' "
+        _log(req, "MP0254", "PythonOption %s %r must not end with '/' (use '' "
              "for the root)" % (BASE_URI, base))
         return HTTP_INTERNAL_SERVER_ERROR
     if not base:
@@ -376,7 +377,7 @@ def handler(req):
                                    or uri[len(base)] == "/"):
         script_name, path_info = base, uri[len(base):]
     else:
-        _log(req, 255, "the URI %r is not under the WSGI application's "
+        _log(req, "MP0255", "the URI %r is not under the WSGI application's "
              "base URI %r: declined" % (uri, base), APLOG_INFO)
         return DECLINED
 
@@ -433,7 +434,7 @@ def handler(req):
     except OSError as exc:
         if not _client_gone(req, exc):
             return _failed(response, exc)
-        _log(req, 258, "the client closed the connection while the WSGI "
+        _log(req, "MP0258", "the client closed the connection while the WSGI "
              "application %s was sending" % spec, APLOG_INFO)
     except Exception as exc:
         return _failed(response, exc)
@@ -443,10 +444,10 @@ def handler(req):
             try:
                 close()
             except Exception as exc:
-                _log(req, 257, "close() of the WSGI application %s's "
+                _log(req, "MP0257", "close() of the WSGI application %s's "
                      "response raised %s" % (spec, _describe(exc)))
     if response.left:
-        _log(req, 259, "the WSGI application %s sent %d bytes less than "
+        _log(req, "MP0259", "the WSGI application %s sent %d bytes less than "
              "its Content-Length: connection cut" % (spec, response.left))
         _cut(req)
     return OK
@@ -534,10 +535,10 @@ def _failed(response, exc):
     else:
         what = "raised %s" % _describe(exc)
     if not response.sent:
-        _log(req, 256, "the WSGI application %s %s" % (response.app_name,
+        _log(req, "MP0256", "the WSGI application %s %s" % (response.app_name,
                                                         what))
         return HTTP_INTERNAL_SERVER_ERROR
-    _log(req, 260, "the WSGI application %s %s after the response started: "
+    _log(req, "MP0260", "the WSGI application %s %s after the response started: "
          "connection cut" % (response.app_name, what))
     _cut(req)
     return OK
