@@ -8,7 +8,6 @@
  */
 #include "config.h"
 #include "apr_lib.h"
-#include "filterobject.h"
 
 const char *const mp_phase_names[MP_PHASE_COUNT] = {
     "PythonPostReadRequestHandler",
@@ -513,9 +512,9 @@ directive_filter(cmd_parms *cmd, void *mconfig, const char *handler,
     fc->entry.persistent = 1;
     fc->name = name;
     fc->is_input = cmd->info != NULL;
+    /* Registered with Apache in post_config (mod_python.c). */
     apr_hash_set(sconf->filters, apr_pstrdup(cmd->pool, name),
                  APR_HASH_KEY_STRING, fc);
-    mp_filter_register(fc);
     return NULL;
 }
 

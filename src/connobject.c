@@ -5,7 +5,7 @@
 #include "members.h"
 #include "serverobject.h"
 #include "tableobject.h"
-#include "_apachemodule.h"
+#include "convert.h"
 #include "mp_log.h"
 
 static PyObject *

@@ -7,7 +7,7 @@
 #include "pycall.h"
 #include "pyconfig.h"
 #include "mp_log.h"
-#include "_apachemodule.h"
+#include "convert.h"
 
 /* Per filter instance (one per request it is on), in the request pool. */
 typedef struct {

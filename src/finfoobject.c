@@ -2,7 +2,7 @@
  * finfoobject.c -- the file information object (see finfoobject.h).
  */
 #include "finfoobject.h"
-#include "_apachemodule.h"
+#include "convert.h"
 
 /* One id per readable field; the getset closures and the sequence
  * positions both name fields by these. */

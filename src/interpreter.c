@@ -5,8 +5,6 @@
 #include "interpreter.h"
 #include "mp_log.h"
 #include "mp_build_config.h"
-#include "_apachemodule.h"
-#include "_pspmodule.h"
 
 static apr_pool_t *child_pool;
 static apr_hash_t *interpreters;          /* name -> mp_interp            */
@@ -188,16 +186,6 @@ mp_python_child_init(apr_pool_t *pchild, server_rec *s)
         return -1;
     }
 
-    if (PyImport_AppendInittab("_apache", mp_init_apache_module) < 0) {
-        mp_log_s(APLOG_CRIT, s, MPLOGNO(0018) "cannot register the "
-                 "_apache module");
-        return -1;
-    }
-    if (PyImport_AppendInittab("_psp", mp_init_psp_module) < 0) {
-        mp_log_s(APLOG_CRIT, s, MPLOGNO(0019) "cannot register the _psp "
-                 "module");
-        return -1;
-    }
     status = start_python(s);
     if (PyStatus_Exception(status)) {
         mp_log_s(APLOG_CRIT, s, MPLOGNO(0001) "Python failed to start: "

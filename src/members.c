@@ -2,7 +2,7 @@
  * members.c -- plain struct members to and from Python (see members.h).
  */
 #include "members.h"
-#include "_apachemodule.h"
+#include "convert.h"
 
 PyObject *
 mp_member_get(const void *base_, const mp_member *m)

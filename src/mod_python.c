@@ -8,17 +8,40 @@
  * whatever the LoadModule order.
  */
 #define MP_MODULE_FILE
-#include "mod_python.h"
+#include "mp_common.h"
 #include "config.h"
 #include "dispatch.h"
 #include "requestobject.h"
 #include "pycall.h"
 #include "pyconfig.h"
 #include "connhandler.h"
+#include "filterobject.h"
 #include "locks.h"
 #include "interpreter.h"
 #include "mp_log.h"
 #include "_apachemodule.h"
+#include "_pspmodule.h"
+
+/* PythonInputFilter/PythonOutputFilter of every server, registered with
+ * Apache under their names (SetOutputFilter & co look them up per
+ * request).  A virtual host's list includes the main server's, so a name
+ * may come twice: registering it again is harmless. */
+static void
+register_filters(server_rec *main_s)
+{
+    server_rec *s;
+    apr_hash_index_t *hi;
+
+    for (s = main_s; s != NULL; s = s->next) {
+        for (hi = apr_hash_first(NULL, mp_server_conf(s)->filters); hi;
+             hi = apr_hash_next(hi)) {
+            void *fc;
+
+            apr_hash_this(hi, NULL, NULL, &fc);
+            mp_filter_register(fc);
+        }
+    }
+}
 
 static int
 hook_post_config(apr_pool_t *pconf, apr_pool_t *plog, apr_pool_t *ptemp,
@@ -33,6 +56,7 @@ hook_post_config(apr_pool_t *pconf, apr_pool_t *plog, apr_pool_t *ptemp,
         && mp_locks_create(pconf, s) != OK) {
         return HTTP_INTERNAL_SERVER_ERROR;
     }
+    register_filters(s);
     ap_add_version_component(pconf, "mod_python/" MP_VERSION_STRING);
     ap_add_version_component(pconf, "Python/" PY_VERSION);
     return OK;
@@ -99,6 +123,18 @@ run_imports(server_rec *main_s)
 static void
 hook_child_init(apr_pool_t *pchild, server_rec *s)
 {
+    /* The built-in modules, registered before Python starts so that every
+     * interpreter can import them. */
+    if (PyImport_AppendInittab("_apache", mp_init_apache_module) < 0) {
+        mp_log_s(APLOG_CRIT, s, MPLOGNO(0018) "cannot register the "
+                 "_apache module");
+        return;
+    }
+    if (PyImport_AppendInittab("_psp", mp_init_psp_module) < 0) {
+        mp_log_s(APLOG_CRIT, s, MPLOGNO(0019) "cannot register the _psp "
+                 "module");
+        return;
+    }
     mp_locks_child_init(pchild, s);
     if (mp_python_child_init(pchild, s) == 0) {
         run_imports(s);

@@ -2,7 +2,7 @@
  * pyconfig.c -- Config objects for the dispatcher (see pyconfig.h).
  */
 #include "pyconfig.h"
-#include "_apachemodule.h"
+#include "convert.h"
 
 /* What makes two Configs the same: the directives' values and the
  * handler list's identity.  PythonPath's text follows this header in

@@ -3,7 +3,7 @@
  * API (see requestmethods.h).
  */
 #include "requestmethods.h"
-#include "_apachemodule.h"
+#include "convert.h"
 #include "http_ssl.h"
 #include "config.h"
 

@@ -9,7 +9,7 @@
 #include "tableobject.h"
 #include "pycall.h"
 #include "mp_log.h"
-#include "_apachemodule.h"
+#include "convert.h"
 #include "members.h"
 #include "configtable.h"
 #include "connobject.h"

@@ -7,7 +7,7 @@
 #include "configtable.h"
 #include "config.h"
 #include "mp_log.h"
-#include "_apachemodule.h"
+#include "convert.h"
 #include "scoreboard.h"
 
 /* name, type, doc */

@@ -11,7 +11,7 @@
 #ifndef MP_CONFIG_H
 #define MP_CONFIG_H
 
-#include "mod_python.h"
+#include "mp_common.h"
 
 /* The request phases, in the order Apache runs them.  MP_PHASE_INIT is the
  * PythonInitHandler alias: it runs at post-read-request (server config) or

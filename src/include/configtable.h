@@ -10,7 +10,7 @@
 #ifndef MP_CONFIGTABLE_H
 #define MP_CONFIGTABLE_H
 
-#include "mod_python.h"
+#include "mp_common.h"
 #include "config.h"
 
 /* The directives in effect (not Python*Handler nor PythonOption),

@@ -12,7 +12,7 @@
 #ifndef MP_CONNHANDLER_H
 #define MP_CONNHANDLER_H
 
-#include "mod_python.h"
+#include "mp_common.h"
 
 /* The process_connection hook: OK when Python served c, else DECLINED. */
 int mp_process_connection(conn_rec *c);

@@ -13,7 +13,7 @@
 #ifndef MP_CONNOBJECT_H
 #define MP_CONNOBJECT_H
 
-#include "mod_python.h"
+#include "mp_common.h"
 
 typedef struct {
     PyObject_HEAD

@@ -14,7 +14,7 @@
 #ifndef MP_DISPATCH_H
 #define MP_DISPATCH_H
 
-#include "mod_python.h"
+#include "mp_common.h"
 #include "config.h"
 
 /* Run the phase: an Apache status, or DECLINED when no handler applies. */

@@ -20,7 +20,7 @@
 #ifndef MP_FILTEROBJECT_H
 #define MP_FILTEROBJECT_H
 
-#include "mod_python.h"
+#include "mp_common.h"
 #include "config.h"
 
 int mp_filter_init_type(PyObject *module, mp_module_state *st);

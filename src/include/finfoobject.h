@@ -18,7 +18,7 @@
 #ifndef MP_FINFOOBJECT_H
 #define MP_FINFOOBJECT_H
 
-#include "mod_python.h"
+#include "mp_common.h"
 #include "apr_file_info.h"
 
 typedef struct {

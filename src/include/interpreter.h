@@ -20,7 +20,7 @@
 #ifndef MP_INTERPRETER_H
 #define MP_INTERPRETER_H
 
-#include "mod_python.h"
+#include "mp_common.h"
 #include "config.h"
 
 #define MP_MAIN_INTERPRETER "main_interpreter"

@@ -12,7 +12,7 @@
 #ifndef MP_LOCKS_H
 #define MP_LOCKS_H
 
-#include "mod_python.h"
+#include "mp_common.h"
 
 /* post_config: create the pool.  OK, or an HTTP error status (logged). */
 int mp_locks_create(apr_pool_t *pconf, server_rec *s);

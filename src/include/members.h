@@ -14,7 +14,7 @@
 #ifndef MP_MEMBERS_H
 #define MP_MEMBERS_H
 
-#include "mod_python.h"
+#include "mp_common.h"
 
 typedef enum {
     MP_M_STR,       /* char *, latin-1 (protocol text)                   */

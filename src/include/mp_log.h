@@ -16,7 +16,7 @@
 #ifndef MP_LOG_H
 #define MP_LOG_H
 
-#include "mod_python.h"
+#include "mp_common.h"
 
 /* Tie APLOG_MARK to our module so `LogLevel python:debug` works.
  * mod_python.c gets the same declaration from AP_DECLARE_MODULE. */

@@ -6,7 +6,7 @@
 #ifndef MP_PARSEQS_H
 #define MP_PARSEQS_H
 
-#include "mod_python.h"
+#include "mp_common.h"
 
 extern PyMethodDef mp_parseqs_functions[];
 

@@ -21,7 +21,7 @@
 #ifndef MP_PYCALL_H
 #define MP_PYCALL_H
 
-#include "mod_python.h"
+#include "mp_common.h"
 #include "interpreter.h"
 
 typedef struct mp_pycall mp_pycall;

@@ -18,7 +18,7 @@
 #ifndef MP_PYCONFIG_H
 #define MP_PYCONFIG_H
 
-#include "mod_python.h"
+#include "mp_common.h"
 #include "config.h"
 #include "interpreter.h"
 

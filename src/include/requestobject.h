@@ -16,7 +16,7 @@
 #ifndef MP_REQUESTOBJECT_H
 #define MP_REQUESTOBJECT_H
 
-#include "mod_python.h"
+#include "mp_common.h"
 #include "interpreter.h"
 
 typedef struct {

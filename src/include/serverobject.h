@@ -14,7 +14,7 @@
 #ifndef MP_SERVEROBJECT_H
 #define MP_SERVEROBJECT_H
 
-#include "mod_python.h"
+#include "mp_common.h"
 #include "interpreter.h"
 
 typedef struct {

@@ -22,7 +22,7 @@
 #ifndef MP_TABLEOBJECT_H
 #define MP_TABLEOBJECT_H
 
-#include "mod_python.h"
+#include "mp_common.h"
 
 /* Create the table types for this interpreter's _apache module, store them
  * in *st and add `table` (and `make_table`, the same type) to the module. */

@@ -14,7 +14,7 @@
 #ifndef MP_WSGI_H
 #define MP_WSGI_H
 
-#include "mod_python.h"
+#include "mp_common.h"
 
 PyObject *mp_wsgi_location(PyObject *module, PyObject *req);
 PyObject *mp_wsgi_set_status(PyObject *module, PyObject *args);

@@ -24,6 +24,8 @@ import sys
 import threading
 import time
 
+from ._context import running
+
 CHECK_INTERVAL = 1.0
 _monotonic = time.monotonic
 
@@ -56,8 +58,8 @@ def _forget_bytecode(filename):
 
 
 def _log(message):
-    from . import apache
-    apache.log_error(message, apache.APLOG_NOTICE)
+    import _apache
+    _apache.log_error(message, _apache.APLOG_NOTICE)
 
 
 def _locate(module_name, path):
@@ -177,8 +179,7 @@ def _defaults(autoreload, log):
     """autoreload and log as given, or from the configuration of the
     handler running in this thread (PythonAutoReload, PythonDebug)."""
     if autoreload is None or log is None:
-        from . import apache
-        config = apache.running.config
+        config = running.config
         if autoreload is None:
             autoreload = config.autoreload if config is not None else True
         if log is None:
@@ -235,8 +236,7 @@ def _file_path(module_name):
     if module_name.startswith("~/"):
         return os.path.expanduser(module_name)
     if module_name.startswith(("./", "../")):
-        from . import apache
-        req = apache.running.request
+        req = running.request
         hlist = getattr(req, "hlist", None) if req is not None else None
         base = getattr(hlist, "directory", None) or os.getcwd()
         return os.path.normpath(os.path.join(base, module_name))

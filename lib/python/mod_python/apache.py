@@ -9,12 +9,12 @@ codes, ``SERVER_RETURN``, ``import_module``, ``log_error``, ``table``, the
 runs handlers lives in the private ``mod_python._dispatch``.
 """
 
-import threading
 
 import _apache
 from _apache import (table, log_error, server_root, mpm_query,
                      exists_config_define, register_cleanup, config_tree)
 
+from ._context import running
 from ._importer import import_module
 
 # table() was once made by make_table(); both names stay.
@@ -110,19 +110,6 @@ apache_version = _apache.apache_version
 
 
 # ------------------------------------------------ the request being handled
-class _Running(threading.local):
-    """The request whose handler runs in this thread (None between them),
-    and the configuration it runs under (the dispatcher's Config, whose
-    PythonAutoReload and PythonDebug import_module() follows by default).
-
-    The dispatcher sets both around each phase and restores the previous
-    ones afterwards, so an internal redirect's handlers see their own.
-    """
-    request = None
-    config = None
-
-
-running = _Running()
 
 
 def allow_methods(*methods):

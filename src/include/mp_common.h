@@ -1,5 +1,5 @@
 /*
- * mod_python.h -- what every C file of mod_python shares.
+ * mp_common.h -- what every C file of mod_python shares.
  *
  * mod_python embeds CPython in Apache httpd 2.4.  This header pulls in the
  * Python and Apache headers in the one order that compiles cleanly
@@ -12,8 +12,8 @@
  * interpreter; the type pointers in it are strong references released by the
  * module's m_clear/m_free.  Nothing here is shared between interpreters.
  */
-#ifndef MOD_PYTHON_H
-#define MOD_PYTHON_H
+#ifndef MP_COMMON_H
+#define MP_COMMON_H
 
 #define PY_SSIZE_T_CLEAN
 #include <Python.h>
@@ -67,4 +67,4 @@ typedef struct {
                                       exit; NULL until one is registered */
 } mp_module_state;
 
-#endif /* MOD_PYTHON_H */
+#endif /* MP_COMMON_H */
