@@ -1115,6 +1115,9 @@ class RedisSession(BaseSession):
         self._redis = _redisstore.client(config.url, config.connect_timeout,
                                          config.timeout)
         self._token = None
+        # What taking the lock read of the session, for the load that
+        # follows: (value or None, whether it was no string), or None.
+        self._prefetched = None
         BaseSession.__init__(self, req, sid=sid, secret=secret,
                              timeout=timeout, lock=lock)
 
@@ -1139,7 +1142,7 @@ class RedisSession(BaseSession):
         config = self._config
         client = self._redis
         token = secrets.token_hex(16)
-        keys = [self._lock_key()]
+        keys = [self._lock_key(), self._key()]
         args = [token, config.lock_expiry_ms]
         deadline = time.monotonic() + config.lock_timeout
         pause = 0.001
@@ -1148,8 +1151,9 @@ class RedisSession(BaseSession):
                 taken = client.acquire(keys=keys, args=args)
             except client.errors.RedisError as exc:
                 self._unavailable("locking", exc)
-            if taken:
+            if taken[0]:
                 self._token = token
+                self._prefetched = (taken[1], len(taken) > 2)
                 return
             left = deadline - time.monotonic()
             if left <= 0:
@@ -1166,6 +1170,7 @@ class RedisSession(BaseSession):
 
     def _release_lock(self):
         token, self._token = self._token, None
+        self._prefetched = None
         if token is None:
             return
         client = self._redis
@@ -1200,13 +1205,21 @@ class RedisSession(BaseSession):
     def do_load(self):
         client = self._redis
         key = self._key()
-        try:
-            blob = client.redis.get(key)
-        except client.errors.ResponseError as exc:
-            # Not a string value (WRONGTYPE): somebody else's key.
-            return self._decode(b"", "Redis key %s (%s)" % (key, exc))
-        except client.errors.RedisError as exc:
-            self._unavailable("loading", exc)
+        prefetched, self._prefetched = self._prefetched, None
+        if prefetched is not None:
+            # read by the lock's script, a moment ago, under the lock
+            blob, foreign = prefetched
+        else:
+            foreign = False
+            try:
+                blob = client.redis.get(key)
+            except client.errors.ResponseError:
+                foreign = True      # WRONGTYPE
+            except client.errors.RedisError as exc:
+                self._unavailable("loading", exc)
+        if foreign:
+            # Not a string value: somebody else's key.
+            return self._decode(b"", "Redis key %s (not a string)" % key)
         if blob is None:
             return None
         # Anything without our frame is refused before pickle sees it.

@@ -14,20 +14,22 @@ import os
 import threading
 import urllib.parse
 
-# SET the lock key to our token, unless somebody else's token is there.
-# Our own token already there (a retried call that had run) counts as
-# taken: its expiry is renewed.
+# SET the lock key (KEYS[1]) to our token, unless somebody else's token is
+# there.  Our own token already there (a retried call that had run) counts
+# as taken: its expiry is renewed.  Returns {0} if the lock is another's,
+# else {1, the session (KEYS[2]) or nil, 1 if the session key holds
+# something that is no string}: locking and loading are one round trip.
 ACQUIRE = """
 local held = redis.call('get', KEYS[1])
-if held == false then
-    redis.call('set', KEYS[1], ARGV[1], 'px', ARGV[2])
-    return 1
+if held ~= false and held ~= ARGV[1] then
+    return {0}
 end
-if held == ARGV[1] then
-    redis.call('pexpire', KEYS[1], ARGV[2])
-    return 1
+redis.call('set', KEYS[1], ARGV[1], 'px', ARGV[2])
+local value = redis.pcall('get', KEYS[2])
+if type(value) == 'table' and value.err then
+    return {1, false, 1}
 end
-return 0
+return {1, value}
 """
 
 # DEL the lock key only if it still holds our token: a lock that expired
