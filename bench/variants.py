@@ -25,6 +25,7 @@ from dataclasses import dataclass, field
 from typing import Callable, Mapping, Optional, Tuple, Union
 
 from measure import Rotating
+import redisserver
 
 HELLO = b"Hello World!"
 
@@ -153,6 +154,17 @@ _session_mod_python = _handler(
     "counter", 'PythonOption session_directory "{root}/var"')
 _session_floor_mod_python = _handler(
     "floor", 'PythonOption session_directory "{root}/var"')
+
+
+def _session_redis_mod_python(place):
+    # The URL of the benchmark's own redis-server, started here: before
+    # the httpd whose configuration this is.
+    return _handler(
+        "redis_counter",
+        "PythonOption mod_python.session.redis_url " + redisserver.url(),
+        "PythonOption mod_python.session.redis_prefix bench:")(place)
+
+
 _publisher_mod_python = directory("AddHandler mod_python .py",
                                   "PythonHandler mod_python.publisher")
 _psp_mod_python = directory("AddHandler mod_python .psp",
@@ -339,6 +351,19 @@ VARIANTS = [
         about="the 4.8.2 hit counter on a FileSession of each client's "
               "own (locked, loaded and saved each time): at most 1.5x the "
               "server CPU per request of hello",
+    ),
+    Variant(
+        name="session-redis",
+        path="counter.py",
+        body=_counter_body,
+        variable_length=True,
+        setups={"mod_python": Setup(
+            config=_session_redis_mod_python,
+            files={"redis_counter.py": "session/redis_counter.py"})},
+        prepare=_per_client_sessions("session-redis"),
+        about="the session variant's counter on a RedisSession (a "
+              "redis-server of the benchmark's own, on loopback): lock, "
+              "load and save are Redis round trips",
     ),
     _counter_variant(
         name="session-shared",

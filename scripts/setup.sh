@@ -9,7 +9,8 @@ PACKAGES="apache2 apache2-dev python3-dev python3-setuptools make gcc
           python3-pytest python3-requests python3-hypothesis
           python3-aiosmtpd python3-gdbm
           python3-sphinx flex
-          python3-flask python3-django"
+          python3-flask python3-django
+          python3-redis redis-server"
 
 missing=""
 for p in $PACKAGES; do
@@ -20,8 +21,9 @@ done
 if [ -n "$missing" ]; then
     if [ "$(id -u)" = 0 ]; then SUDO=""; else SUDO="sudo"; fi
     echo "setup: installing:$missing"
-    # Keep Debian from starting the system apache2 service on install: we
-    # only want its binary and modules, and we start our own servers.
+    # Keep Debian from starting the system apache2 and redis-server
+    # services on install: we only want their binaries and modules, and
+    # we start our own servers.
     $SUDO sh -c 'printf "#!/bin/sh\nexit 101\n" > /usr/sbin/policy-rc.d &&
                  chmod 755 /usr/sbin/policy-rc.d'
     trap '$SUDO rm -f /usr/sbin/policy-rc.d' EXIT

@@ -825,3 +825,108 @@ def pytest_runtest_makereport(item, call):
             ("extra httpd %s" % extra.root, extra.diagnostics(80)))
 
 
+
+
+# ---------------------------------------------------------------------------
+# Redis, for RedisSession (test_redis_session.py).  Self-contained: a
+# redis-server of our own, on loopback, without persistence unless a test
+# asks for a save, in its own directory, stopped by its PID.
+
+REDIS_SERVER = "/usr/bin/redis-server"
+
+
+class RedisServer:
+    """One redis-server: ``port`` on 127.0.0.1 and a Unix socket
+    (``socket``, default in ``dir``; mode 0777 so that Apache's children
+    can use it), its directory ``dir`` (where ``stop(save=True)`` leaves
+    dump.rdb, which the next ``start()`` loads)."""
+
+    def __init__(self, port=None, socket=None):
+        if not os.access(REDIS_SERVER, os.X_OK):
+            raise HarnessError("%s is missing: install redis-server"
+                               % REDIS_SERVER)
+        self.dir = tempfile.mkdtemp(prefix="mp-test-redis-")
+        os.chmod(self.dir, 0o755)
+        self.port = port or free_port()
+        self.socket = socket or os.path.join(self.dir, "redis.sock")
+        self.url = "redis://127.0.0.1:%d/0" % self.port
+        self.unix_url = "unix://%s?db=0" % self.socket
+        self.proc = None
+
+    def start(self, timeout=20):
+        import redis
+        self._log = open(os.path.join(self.dir, "stdout"), "ab")
+        self.proc = subprocess.Popen(
+            [REDIS_SERVER, "--bind", "127.0.0.1", "--port", str(self.port),
+             "--unixsocket", self.socket, "--unixsocketperm", "777",
+             "--save", "", "--appendonly", "no", "--dir", self.dir,
+             "--daemonize", "no", "--protected-mode", "no"],
+            stdin=subprocess.DEVNULL, stdout=self._log,
+            stderr=subprocess.STDOUT, start_new_session=True)
+        deadline = time.monotonic() + timeout
+        while True:
+            if self.proc.poll() is not None:
+                raise HarnessError("redis-server exited at start-up: %s"
+                                   % self.log())
+            try:
+                if self.client().ping():
+                    return self
+            except redis.exceptions.RedisError:
+                pass
+            if time.monotonic() > deadline:
+                self.stop()
+                raise HarnessError("redis-server did not answer on port "
+                                   "%d: %s" % (self.port, self.log()))
+            time.sleep(0.05)
+
+    def client(self):
+        import redis
+        return redis.Redis(host="127.0.0.1", port=self.port,
+                           socket_timeout=10)
+
+    def stop(self, save=False):
+        """Stop it (SHUTDOWN SAVE first with save: the data survives in
+        dump.rdb); SIGKILL by PID if it does not go."""
+        if self.proc is None:
+            return
+        proc, self.proc = self.proc, None
+        if save and proc.poll() is None:
+            import redis
+            try:
+                self.client().shutdown(save=True)
+            except redis.exceptions.ConnectionError:
+                pass        # the server closes the connection as it exits
+        if proc.poll() is None:
+            proc.send_signal(signal.SIGTERM)
+        try:
+            proc.wait(10)
+        except subprocess.TimeoutExpired:
+            proc.kill()
+            proc.wait(5)
+        self._log.close()
+
+    def log(self):
+        try:
+            with open(os.path.join(self.dir, "stdout"), "rb") as f:
+                return f.read()[-3000:].decode("utf-8", "replace")
+        except OSError:
+            return ""
+
+    def cleanup(self):
+        self.stop()
+        if not os.environ.get("MP_TEST_KEEP"):
+            shutil.rmtree(self.dir, ignore_errors=True)
+
+
+@pytest.fixture(scope="module")
+def redis_server(httpd):
+    """A running RedisServer for the module, stopped at its end.  Its Unix
+    socket is ``{var}/redis.sock`` of the shared httpd, so that a module's
+    HTTPD_CONF can name it (``unix://{var}/redis.sock``) before it runs."""
+    try:
+        server = RedisServer(socket=os.path.join(httpd.var, "redis.sock"))
+        server.start()
+    except HarnessError as e:
+        pytest.fail(str(e), pytrace=False)
+    yield server
+    server.cleanup()

@@ -49,7 +49,8 @@ HTTPD_CONF = """
 """
 
 ATTRIBUTES = ("version", "path", "domain", "secure", "comment", "expires",
-              "max_age", "commentURL", "discard", "port")
+              "max_age", "commentURL", "discard", "port", "httponly",
+              "samesite")
 
 # ---------------------------------------------------------------- strategies
 
@@ -116,9 +117,9 @@ def test_attributes_restricted():
     with pytest.raises(AttributeError):
         c.colour = "red"
     with pytest.raises(AttributeError):
-        Cookie.SignedCookie("a", "b", "secret", httponly=True)
+        Cookie.SignedCookie("a", "b", "secret", http_only=True)
     with pytest.raises(AttributeError):
-        Cookie.MarshalCookie("a", 1, "secret").samesite = "Lax"
+        Cookie.MarshalCookie("a", 1, "secret").same_site = "Lax"
     for attr in ATTRIBUTES:
         assert getattr(c, attr, "missing") != "missing"
 
@@ -310,13 +311,43 @@ def test_parse_separators():
         {"a": "1", "b": "2", "c": "x,y", "d": "spaced value", "e": ""}
 
 
-def test_parse_drops_later_attributes():
+def test_parse_later_attributes():
     """parse() of a modern Set-Cookie value: HttpOnly and SameSite after a
-    cookie are dropped, not taken for cookies."""
+    cookie are its attributes, not cookies; a SameSite value that is not
+    Strict, Lax or None is dropped."""
     cookies = Cookie.Cookie.parse(
-        "sid=1; Path=/; HttpOnly; SameSite=Lax; Secure")
-    assert list(cookies) == ["sid"]
-    assert (cookies["sid"].path, cookies["sid"].secure) == ("/", True)
+        "sid=1; Path=/; HttpOnly; SameSite=lax; Secure; b=2; samesite=odd")
+    assert list(cookies) == ["sid", "b"]
+    sid = cookies["sid"]
+    assert (sid.path, sid.secure, sid.httponly, sid.samesite) == \
+        ("/", True, True, "Lax")
+    assert (cookies["b"].httponly, cookies["b"].samesite) == (None, None)
+
+
+def test_httponly_and_samesite():
+    """httponly and samesite (mod_python 3.4+ has httponly): keyword
+    arguments and attributes of every cookie class, sent as HttpOnly and
+    SameSite=Strict|Lax|None (any case accepted, sent capitalised); any
+    other samesite is refused."""
+    c = Cookie.Cookie("sid", "v", path="/", secure=True, httponly=True,
+                      samesite="strict")
+    assert str(c) == "sid=v; Path=/; secure; HttpOnly; SameSite=Strict"
+    c.samesite = "NONE"
+    c.httponly = False
+    assert str(c) == "sid=v; Path=/; secure; SameSite=None"
+    for bad, error in (("Loose", ValueError), ("Lax; x=1", ValueError),
+                       (1, TypeError)):
+        with pytest.raises(error):
+            c.samesite = bad
+        with pytest.raises(error):
+            Cookie.Cookie("a", "b", samesite=bad)
+    signed = Cookie.SignedCookie("s", "v", "k", httponly=True, samesite="Lax")
+    assert str(signed).endswith("; HttpOnly; SameSite=Lax")
+    back = Cookie.SignedCookie.parse(str(signed), "k")["s"]
+    assert type(back) is Cookie.SignedCookie
+    assert (back.value, back.httponly, back.samesite) == ("v", True, "Lax")
+    marshalled = Cookie.MarshalCookie("m", [1], "k", httponly=1)
+    assert str(marshalled).endswith("; HttpOnly")
 
 
 def test_parse_duplicates_first_wins():
@@ -456,7 +487,9 @@ def test_parse_never_raises(text):
     "commentURL": safe_text, "port": safe_text,
     "max_age": st.integers(-10, 10 ** 9), "version": st.integers(0, 9),
     "expires": st.integers(0, 253402300799),
-    "secure": st.just(True), "discard": st.just(True)}))
+    "secure": st.just(True), "discard": st.just(True),
+    "httponly": st.just(True),
+    "samesite": st.sampled_from(["Strict", "Lax", "None"])}))
 def test_format_parse_round_trip(name, value, attributes):
     """Property: str() then parse() gives back name, value and attributes,
     and str() never holds CR, LF or NUL (no header injection)."""
@@ -867,3 +900,59 @@ def test_garbage_headers_through_httpd(httpd, text):
     result = json.loads(body)
     assert result["same"] is True
     assert result["Cookie"] == len(Cookie.Cookie.parse(text))
+
+
+def test_get_cookie(httpd):
+    """get_cookie(req, name[, Class, data]) (mod_python 3.3+): the one
+    cookie of that name as get_cookies(req, Class, **data) would give it,
+    None without it; with SignedCookie / MarshalCookie and a str secret
+    (mod_python 3.5 hands hmac a str and raises TypeError) a good signature
+    gives the class, a bad one a plain Cookie."""
+    assert httpd.get("/x.py?one:a", host=HOST).json() is None
+    r = httpd.get("/x.py?one:b", host=HOST, headers={"Cookie": "a=1; b=2"})
+    assert r.json()["value"] == "2" and r.json()["type"] == "Cookie"
+    with requests.Session() as s:
+        r = s.get(httpd.url("/x.py?setsigned"), headers={"Host": HOST})
+        assert r.status_code == 200, r.text
+        signed = s.get(httpd.url("/x.py?onesigned:sig"),
+                       headers={"Host": HOST}).json()
+        marshalled = s.get(httpd.url("/x.py?onemarshal:mar"),
+                           headers={"Host": HOST}).json()
+    assert signed == {"type": "SignedCookie", "value": 'hello world; "x"',
+                      "path": None, "expires": None, "max_age": None}
+    assert marshalled["type"] == "MarshalCookie"
+    assert marshalled["value"] == repr(
+        {"n": [1, 2.5, None, b"\x00\xff", "\u00e9"], "t": (1,)})
+    forged = httpd.get("/x.py?onesigned:sig", host=HOST,
+                       headers={"Cookie": "sig=" + "0" * 64 + "x"}).json()
+    assert forged["type"] == "Cookie"
+
+
+def test_httponly_samesite_through_client(httpd):
+    """add_cookie with httponly and samesite sends HttpOnly and
+    SameSite=Lax on the Set-Cookie header."""
+    status, headers, body = httpd.raw_request("/x.py?setflags", host=HOST)
+    assert status == 200, body
+    assert httpd.header_values(headers, b"set-cookie") == \
+        [b"flagged=x; Path=/; HttpOnly; SameSite=Lax"]
+
+
+def test_raw_bytes_cookie_header(httpd):
+    """A Cookie header of raw bytes that are no UTF-8 (mod_python 3.5
+    crashes the child on it) is read without an error: get_cookies and
+    get_cookie see the latin-1 text of every byte, for each class."""
+    header = b"a=\xff\xfe; \xc3\x28=v; b=\x80"
+    for what in ("echo", "signed", "marshal", "one:b", "one:%C3%28"):
+        status, headers, body = httpd.raw_request(
+            "/x.py?" + what, host=HOST, headers=[("Cookie", header)])
+        assert status == 200, (what, body)
+        got = json.loads(body)
+        if what == "echo":
+            assert {n: c["value"] for n, c in got.items()} == \
+                {"a": "\xff\xfe", "\xc3(": "v", "b": "\x80"}
+        elif what == "one:b":
+            assert got["value"] == "\x80"
+        elif what.startswith("one"):
+            assert got["value"] == "v"
+        else:
+            assert {c["type"] for c in got.values()} == {"Cookie"}

@@ -72,17 +72,72 @@ HTTPD_CONF = HANDLER_DIRS + """
     _vhost("sess-clean", "    PythonOption session FileSession\n"
                          "    PythonOption session_grace_period 0\n"
                          "    PythonOption test_cleanup_chance 0\n"),
-    _vhost("sess-limit", "    PythonOption session FileSession\n"
-                         "    PythonOption session_grace_period 0\n"
-                         "    PythonOption session_cleanup_time_limit 0.005\n"
-                         "    PythonOption test_cleanup_chance 0\n"),
+    # the cleanup options by their 3.3+ names
+    _vhost("sess-limit",
+           "    PythonOption mod_python.session.session_type FileSession\n"
+           "    PythonOption mod_python.file_session.cleanup_grace_period 0\n"
+           "    PythonOption mod_python.file_session.cleanup_time_limit "
+           "0.005\n"
+           "    PythonOption test_cleanup_chance 0\n"),
     _vhost("sess-dbmclean", "    PythonOption session DbmSession\n"
                             "    PythonOption test_cleanup_chance 0\n"),
     # a cleanup with every request
-    _vhost("sess-chance", "    PythonOption session FileSession\n"
-                          "    PythonOption session_grace_period 0\n"
-                          "    PythonOption session_verify_cleanup Off\n"
-                          "    PythonOption test_cleanup_chance 1\n"),
+    _vhost("sess-chance",
+           "    PythonOption session FileSession\n"
+           "    PythonOption session_grace_period 0\n"
+           "    PythonOption mod_python.file_session.verify_session_timeout "
+           "Off\n"
+           "    PythonOption mod_python.file_session.enable_fast_cleanup On\n"
+           "    PythonOption test_cleanup_chance 1\n"),
+    # the session cookie's flags
+    _vhost("sess-proxied",
+           "    PythonOption session FileSession\n"
+           "    SetEnvIf X-Forwarded-Proto ^https$ HTTPS=on\n"),
+    _vhost("sess-flags",
+           "    PythonOption session FileSession\n"
+           "    PythonOption mod_python.session.cookie_httponly Off\n"
+           "    PythonOption mod_python.session.cookie_samesite strict\n"
+           "    PythonOption mod_python.session.cookie_secure On\n"),
+    _vhost("sess-noflags",
+           "    PythonOption session FileSession\n"
+           "    SetEnv HTTPS on\n"
+           "    PythonOption mod_python.session.cookie_httponly Off\n"
+           "    PythonOption mod_python.session.cookie_samesite Off\n"
+           "    PythonOption mod_python.session.cookie_secure Off\n"),
+    _vhost("sess-badflag",
+           "    PythonOption session FileSession\n"
+           "    PythonOption mod_python.session.cookie_samesite Sideways\n"),
+    # the 3.3+ option names win over the 3.2 ones
+    """
+<VirtualHost *:{port}>
+    ServerName sess-names
+    DocumentRoot "{htdocs}/session"
+    PythonOption mod_python.session.session_type FileSession
+    PythonOption session DbmSession
+    PythonOption mod_python.session.cookie_name xsid
+    PythonOption session_cookie_name ysid
+    PythonOption mod_python.session.application_path /app
+    PythonOption ApplicationPath /old
+    PythonOption mod_python.session.application_domain .example.org
+    PythonOption mod_python.file_session.database_directory "{var}/names-file"
+    PythonOption mod_python.session.database_directory "{var}/names-any"
+    PythonOption session_directory "{var}/names-old"
+</VirtualHost>
+<VirtualHost *:{port}>
+    ServerName sess-names-dbm
+    DocumentRoot "{htdocs}/session"
+    PythonOption mod_python.session.session_type DbmSession
+    PythonOption mod_python.session.database_directory "{var}/names-any"
+    PythonOption session_directory "{var}/names-old"
+</VirtualHost>
+<VirtualHost *:{port}>
+    ServerName sess-names-dbmfile
+    DocumentRoot "{htdocs}/session"
+    PythonOption mod_python.session.session_type DbmSession
+    PythonOption mod_python.dbm_session.database_filename "{var}/names.db"
+    PythonOption session_dbm "{var}/names-old.db"
+</VirtualHost>
+""",
 ])
 
 # The event MPM with a single child: Session() must choose MemorySession,
@@ -110,9 +165,11 @@ ONE_PROCESS_CONF = """
 
 
 # PythonOption session_directory must name an existing directory (4.8.1)
-STORE_DIRS = ["sess-app", "sess-dumb", "sess-file", "sess-dbm", "sess-auto", "sess-bogus",
-              "sess-cookie", "sess-clean", "sess-limit", "sess-dbmclean",
-              "sess-chance"]
+STORE_DIRS = ["sess-app", "sess-dumb", "sess-file", "sess-dbm", "sess-auto",
+              "sess-bogus", "sess-cookie", "sess-clean", "sess-limit",
+              "sess-dbmclean", "sess-chance", "sess-proxied", "sess-flags",
+              "sess-noflags", "sess-badflag", "names-file", "names-any",
+              "names-old"]
 
 
 @pytest.fixture(scope="module", autouse=True)
@@ -161,7 +218,8 @@ def test_hit_counter_example(httpd, host):
     assert r.text == "Hits: 1\n"
     cookies = _set_cookies(r)
     assert len(cookies) == 1
-    m = re.match(r"pysid=([0-9a-f]{32}); Path=/counter\Z", cookies[0])
+    m = re.match(r"pysid=([0-9a-f]{32}); Path=/counter; HttpOnly; "
+                 r"SameSite=Lax\Z", cookies[0])
     assert m, cookies
     sid = m.group(1)
     assert 'no-cache="set-cookie"' in r.headers["Cache-Control"]
@@ -247,7 +305,8 @@ def test_cookie_name_and_application_path(httpd):
     r = httpd.get("/api", host="sess-cookie")
     assert r.status_code == 200, r.text
     cookies = _set_cookies(r)
-    m = re.match(r"mysid=([0-9a-f]{32}); Path=/myapp\Z", cookies[0])
+    m = re.match(r"mysid=([0-9a-f]{32}); Path=/myapp; HttpOnly; "
+                 r"SameSite=Lax\Z", cookies[0])
     assert m, cookies
     sid = m.group(1)
     assert _info(httpd, "sess-cookie",
@@ -262,7 +321,8 @@ def test_cookie_path_of_handler_directory(httpd):
     effect relative to DocumentRoot: / for the api handler (in the
     document root itself)."""
     r = httpd.get("/api", host="sess-file")
-    assert re.match(r"pysid=[0-9a-f]{32}; Path=/\Z", _set_cookies(r)[0])
+    assert re.match(r"pysid=[0-9a-f]{32}; Path=/; HttpOnly; "
+                    r"SameSite=Lax\Z", _set_cookies(r)[0])
 
 
 def test_login_example(httpd):
@@ -312,6 +372,121 @@ def test_signed_cookie(httpd):
         assert info["is_new"] is True and info["id"] != sid
 
 
+# ------------------------------------------------- the cookie's flags
+
+def test_cookie_secure_defaults(httpd):
+    """Doc/session.rst secure defaults: the session cookie is HttpOnly and
+    SameSite=Lax, and Secure only when the request came over HTTPS (here
+    HTTPS=on in subprocess_env, as a TLS-ending proxy's configuration
+    sets it)."""
+    plain = _set_cookies(httpd.get("/api", host="sess-file"))[0]
+    assert re.fullmatch(r"pysid=[0-9a-f]{32}; Path=/; HttpOnly; "
+                        r"SameSite=Lax", plain), plain
+    host = "sess-proxied"
+    assert "secure" not in _set_cookies(httpd.get("/api", host=host))[0]
+    https = _set_cookies(httpd.get("/api", host=host, headers={
+        "X-Forwarded-Proto": "https"}))[0]
+    assert re.fullmatch(r"pysid=[0-9a-f]{32}; Path=/; secure; HttpOnly; "
+                        r"SameSite=Lax", https), https
+
+
+def test_cookie_flag_options(httpd):
+    """Doc/session.rst: PythonOption mod_python.session.cookie_httponly,
+    cookie_samesite and cookie_secure override each flag (Secure even over
+    plain HTTP, none of them even over HTTPS)."""
+    flags = _set_cookies(httpd.get("/api", host="sess-flags"))[0]
+    assert re.fullmatch(r"pysid=[0-9a-f]{32}; Path=/; secure; "
+                        r"SameSite=Strict", flags), flags
+    none = _set_cookies(httpd.get("/api", host="sess-noflags"))[0]
+    assert re.fullmatch(r"pysid=[0-9a-f]{32}; Path=/", none), none
+
+
+def test_cookie_flag_bad_option(httpd):
+    """A cookie_samesite that is not Strict, Lax, None or Off is a clear
+    error naming the option (500 and a log line)."""
+    mark = httpd.log_mark()
+    r = httpd.get("/api", host="sess-badflag")
+    assert r.status_code == 500
+    log = httpd.wait_for_log("cookie_samesite must be", mark)
+    assert ("PythonOption mod_python.session.cookie_samesite must be "
+            "Strict, Lax, None or Off, not 'Sideways'") in log
+
+
+TLS_CONF = """
+LoadModule socache_shmcb_module "{modules_dir}/mod_socache_shmcb.so"
+LoadModule ssl_module "{modules_dir}/mod_ssl.so"
+Listen 127.0.0.1:%(tls_port)d https
+<Directory "{htdocs}/session">
+    SetHandler mod_python
+    PythonHandler api
+</Directory>
+<VirtualHost 127.0.0.1:%(tls_port)d>
+    ServerName sess-tls
+    DocumentRoot "{htdocs}/session"
+    SSLEngine on
+    SSLCertificateFile "%(cert)s"
+    SSLCertificateKeyFile "%(key)s"
+    PythonOption session FileSession
+    PythonOption session_directory "{var}"
+</VirtualHost>
+"""
+
+
+def test_cookie_secure_over_tls(extra_httpd, tmp_path):
+    """Doc/session.rst secure defaults: over a real TLS connection
+    (mod_ssl) the session cookie is Secure."""
+    import subprocess
+    import warnings
+    from conftest import free_port
+    cert, key = tmp_path / "cert.pem", tmp_path / "key.pem"
+    subprocess.run(["openssl", "req", "-x509", "-newkey", "rsa:2048",
+                    "-nodes", "-days", "2", "-subj", "/CN=127.0.0.1",
+                    "-keyout", str(key), "-out", str(cert)],
+                   check=True, capture_output=True)
+    port = free_port()
+    server = extra_httpd(TLS_CONF % {"tls_port": port, "cert": cert,
+                                     "key": key}, name="sesstls")
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore")     # the certificate is our own
+        r = requests.get("https://127.0.0.1:%d/api" % port, verify=False,
+                         headers={"Host": "sess-tls"}, timeout=30)
+    assert r.status_code == 200, r.text
+    cookie = r.headers["Set-Cookie"]
+    assert re.fullmatch(r"pysid=[0-9a-f]{32}; Path=/; secure; HttpOnly; "
+                        r"SameSite=Lax", cookie), cookie
+    plain = server.get("/api", host="sess-tls")
+    assert "secure" not in plain.headers.get("Set-Cookie", "")
+
+
+def test_option_names_33(httpd):
+    """mod_python 3.3+ option names (mod_python.session.session_type,
+    cookie_name, application_path, application_domain,
+    mod_python.file_session.database_directory,
+    mod_python.session.database_directory,
+    mod_python.dbm_session.database_filename) are read, and win over the
+    3.2 names set beside them."""
+    r = httpd.get("/api", host="sess-names")
+    info = r.json()
+    assert info["cls"] == "FileSession"
+    cookie = _set_cookies(r)[0]
+    assert cookie == ("xsid=%s; Path=/app; Domain=.example.org; HttpOnly; "
+                      "SameSite=Lax" % info["id"])
+    assert os.path.exists(os.path.join(httpd.var, "names-file", "mp_sess",
+                                       info["id"]))
+    again = _info(httpd, "sess-names", headers=_cookie(info["id"], "xsid"))
+    assert again["is_new"] is False
+    for old in ("names-any", "names-old"):
+        assert os.listdir(os.path.join(httpd.var, old)) == []
+
+    assert _info(httpd, "sess-names-dbm")["cls"] == "DbmSession"
+    assert os.path.exists(os.path.join(httpd.var, "names-any",
+                                       "mp_sess.dbm"))
+    assert os.listdir(os.path.join(httpd.var, "names-old")) == []
+    _info(httpd, "sess-names-dbmfile")
+    assert os.path.exists(os.path.join(httpd.var, "names.db"))
+    assert not os.path.exists(os.path.join(httpd.var, "names-old.db"))
+
+
 # ------------------------------------------------------------------ choice
 
 def test_session_choice(httpd):
@@ -331,7 +506,8 @@ def test_unknown_session_class(httpd):
     r = httpd.get("/api", host="sess-bogus")
     assert r.status_code == 500
     log = httpd.wait_for_log("PythonOption session must be", mark)
-    assert "DbmSession, FileSession or MemorySession, not 'Bogus'" in log
+    assert ("DbmSession, FileSession, MemorySession or RedisSession, not "
+            "'Bogus'") in log
 
 
 # ------------------------------------------------------------------ stores

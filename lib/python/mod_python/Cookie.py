@@ -6,8 +6,11 @@ specification and RFC 2109.  ``str(cookie)`` is a ``Set-Cookie`` header
 value; :meth:`Cookie.parse` turns a ``Cookie`` header back into a dict of
 cookies.  :class:`SignedCookie` adds an HMAC signature of the name and
 value, :class:`MarshalCookie` carries any marshallable value and is only
-unmarshalled after its signature has been verified.  :func:`add_cookie`
-and :func:`get_cookies` do the header work for a request.
+unmarshalled after its signature has been verified.  :func:`add_cookie`,
+:func:`get_cookies` and :func:`get_cookie` do the header work for a request.
+
+Besides the manual's attributes a cookie has the two that browsers added
+later (``httponly`` and ``samesite``), as mod_python 3.4+ has ``httponly``.
 
 The module needs nothing from Apache, so it can be imported and tested
 anywhere.
@@ -36,7 +39,7 @@ import marshal
 import re
 
 __all__ = ["Cookie", "SignedCookie", "MarshalCookie",
-           "add_cookie", "get_cookies"]
+           "add_cookie", "get_cookies", "get_cookie"]
 
 # The manual says HMAC-MD5.  We sign with HMAC-SHA256: MD5 is refused by
 # OpenSSL in FIPS mode (hashlib then raises), and nothing is gained by
@@ -146,6 +149,21 @@ def _check_text(attr, value):
     return value
 
 
+# SameSite's values, in the spelling they are sent in.
+_SAMESITE = {"strict": "Strict", "lax": "Lax", "none": "None"}
+
+
+def _check_samesite(attr, value):
+    if not isinstance(value, str):
+        raise TypeError("cookie attribute samesite must be a str, not %s"
+                        % type(value).__name__)
+    spelled = _SAMESITE.get(value.lower())
+    if spelled is None:
+        raise ValueError("cookie attribute samesite must be 'Strict', "
+                         "'Lax' or 'None', not %r" % (value,))
+    return spelled
+
+
 def _check_integer(attr, value):
     if isinstance(value, int) and not isinstance(value, bool):
         return value
@@ -166,25 +184,24 @@ _CHECKS = {
     "comment": _check_text,
     "commentURL": _check_text,
     "port": _check_text,
+    "samesite": _check_samesite,
 }
 
-# The keyword arguments the constructors take: the manual's list.
+# The keyword arguments the constructors take: the manual's list, and the
+# two attributes browsers added since (HttpOnly, SameSite).
 _KEYWORDS = frozenset(("version", "path", "domain", "secure", "comment",
                        "expires", "max_age", "commentURL", "discard", "port",
-                       "__data__"))
+                       "httponly", "samesite", "__data__"))
 
 # Attribute names as they appear in headers, lowercased -> attribute.
 _HEADER_ATTRIBUTES = {
     "version": "version", "path": "path", "domain": "domain",
     "secure": "secure", "comment": "comment", "expires": "expires",
     "max-age": "max_age", "commenturl": "commentURL", "discard": "discard",
-    "port": "port",
-    # later than the manual: read in a Set-Cookie value, and dropped, so
-    # that they are not taken for cookies
-    "httponly": "httponly", "samesite": "samesite",
+    "port": "port", "httponly": "httponly", "samesite": "samesite",
 }
-_SLOTS = frozenset(_HEADER_ATTRIBUTES.values()) - {"httponly", "samesite"}
-_FLAGS = ("secure", "discard")
+_SLOTS = frozenset(_HEADER_ATTRIBUTES.values())
+_FLAGS = ("secure", "discard", "httponly")
 # Sent and read as they are: browsers take Path and Domain literally.
 _LITERAL = ("path", "domain")
 
@@ -352,7 +369,8 @@ def _value_of(text, name):
 # ------------------------------------------------------------------ classes
 
 _UNSET_SLOTS = ("version", "path", "domain", "secure", "comment",
-                "_expires", "max_age", "commentURL", "discard", "port")
+                "_expires", "max_age", "commentURL", "discard", "port",
+                "httponly", "samesite")
 
 
 class Cookie(object):
@@ -361,7 +379,9 @@ class Cookie(object):
     The keyword arguments, and the only attributes an instance has, are
     the manual's: name, value, version, path, domain, secure, comment,
     expires, max_age, commentURL, discard, port and __data__ (a dict of
-    your own, e.g. for subclasses).  Any other name raises AttributeError.
+    your own, e.g. for subclasses); and httponly (a flag: scripts in the
+    page cannot read the cookie) and samesite ('Strict', 'Lax' or
+    'None').  Any other name raises AttributeError.
     A value of the wrong type raises TypeError, one that could not be sent
     safely (a ';' in a path, a newline) ValueError.  ``str(cookie)`` is a
     ``Set-Cookie`` header value.
@@ -369,7 +389,7 @@ class Cookie(object):
 
     __slots__ = ("name", "value", "version", "path", "domain", "secure",
                  "comment", "_expires", "max_age", "commentURL", "discard",
-                 "port", "__data__")
+                 "port", "httponly", "samesite", "__data__")
 
     def __init__(self, name, value, **attributes):
         # None is valid for every attribute: set the slots directly rather
@@ -434,6 +454,10 @@ class Cookie(object):
             parts.append("secure")
         if self.discard:
             parts.append("discard")
+        if self.httponly:
+            parts.append("HttpOnly")
+        if self.samesite is not None:
+            parts.append("SameSite=%s" % self.samesite)
         return "; ".join(parts)
 
     def __repr__(self):
@@ -624,3 +648,13 @@ def get_cookies(req, Class=Cookie, **data):
         # several Cookie entries (Apache itself joins them with ", ")
         header = "; ".join(header)
     return Class.parse(header, **data)
+
+
+def get_cookie(req, name, Class=Cookie, **data):
+    """The cookie called name that the client sent, or None.
+
+    As get_cookies(req, Class, **data)[name] (mod_python 3.3+): with
+    SignedCookie or MarshalCookie, a cookie whose signature fails comes
+    back as a plain Cookie, so check its type.
+    """
+    return get_cookies(req, Class, **data).get(name)

@@ -7,13 +7,22 @@ the data under that id in a store:
 ``FileSession``    one pickle file per session in ``<dir>/mp_sess/``
 ``DbmSession``     one dbm file for all sessions (``mp_sess.dbm``)
 ``MemorySession``  a dictionary in the serving process
+``RedisSession``   a Redis server, shared by any number of Apache hosts
 
-``Session(req)`` picks one of them (``PythonOption session``, else by the
+``Session(req)`` picks one of them (``PythonOption
+mod_python.session.session_type``, or 3.2's ``session``; else by the
 MPM).  ``BaseSession`` holds what they share: the id and its cookie, expiry,
 and locking, so that while one request has a session, a second request for
 the same session waits (across processes and threads: the lock is one of
 the global mutexes mod_python creates at start-up, see
 ``_apache._global_lock``).
+
+Options are read by their mod_python 3.3+ names (``mod_python.session.*``,
+``mod_python.file_session.*``, ``mod_python.dbm_session.*``), and by their
+3.2 names when the new one is not set.
+
+The session cookie is HttpOnly, SameSite=Lax, and Secure when the request
+came over HTTPS, unless options say otherwise (see ``_cookie_flags``).
 
 Session ids are 32 lowercase hex digits from ``secrets``.  Anything else a
 client sends as an id is ignored before it reaches a file name or a dbm
@@ -36,6 +45,7 @@ import zlib
 import _apache
 from . import apache
 from . import Cookie
+from . import _redisstore
 
 # One request in CLEANUP_CHANCE (on average) also sweeps expired sessions
 # out of the store, after its response has gone.
@@ -82,10 +92,56 @@ def _held_sids():
     return held
 
 
-def _flag(options, name, default):
+# PythonOption names: the mod_python 3.3+ name first, then the older ones
+# that still count when it is not set.
+OPT_SESSION_TYPE = ("mod_python.session.session_type", "session")
+OPT_COOKIE_NAME = ("mod_python.session.cookie_name", "session_cookie_name")
+OPT_APPLICATION_DOMAIN = ("mod_python.session.application_domain",)
+OPT_APPLICATION_PATH = ("mod_python.session.application_path",
+                        "ApplicationPath")
+OPT_FILE_DIRECTORY = ("mod_python.file_session.database_directory",
+                      "mod_python.session.database_directory",
+                      "session_directory")
+OPT_DBM_FILENAME = ("mod_python.dbm_session.database_filename",
+                    "session_dbm")
+OPT_DBM_DIRECTORY = ("mod_python.dbm_session.database_directory",
+                     "mod_python.session.database_directory",
+                     "session_directory")
+OPT_FAST_CLEANUP = ("mod_python.file_session.enable_fast_cleanup",
+                    "session_fast_cleanup")
+OPT_VERIFY_CLEANUP = ("mod_python.file_session.verify_session_timeout",
+                      "session_verify_cleanup")
+OPT_GRACE_PERIOD = ("mod_python.file_session.cleanup_grace_period",
+                    "session_grace_period")
+OPT_CLEANUP_TIME_LIMIT = ("mod_python.file_session.cleanup_time_limit",
+                          "session_cleanup_time_limit")
+# The session cookie's flags (ours: mod_python 3.5 has none of them).
+OPT_COOKIE_HTTPONLY = ("mod_python.session.cookie_httponly",)
+OPT_COOKIE_SAMESITE = ("mod_python.session.cookie_samesite",)
+OPT_COOKIE_SECURE = ("mod_python.session.cookie_secure",)
+
+
+def _option(options, names):
+    """(name, value) of the first of names set in options, else
+    (names[0], None).  An empty PythonOption is no option (Apache removes
+    the key), so '' never comes back either."""
+    for name in names:
+        value = options.get(name)
+        if value:
+            return name, value
+    return names[0], None
+
+
+def _log(req, number, text, level):
+    # Every line this module writes carries its own number (see
+    # Doc/messages.rst); number is a literal at each call site.
+    req.log_error("mod_python: %s: %s" % (number, text), level)
+
+
+def _flag(options, names, default):
     """A boolean PythonOption: 1/0, on/off, true/false, yes/no."""
-    value = options.get(name)
-    if value is None or value == "":
+    name, value = _option(options, names)
+    if value is None:
         return default
     value = value.strip().lower()
     if value in ("1", "on", "true", "yes"):
@@ -96,10 +152,10 @@ def _flag(options, name, default):
                      "yes/no), not %r" % (name, value))
 
 
-def _seconds(options, name, default):
+def _seconds(options, names, default):
     """A PythonOption holding a number of seconds (>= 0)."""
-    value = options.get(name)
-    if value is None or value == "":
+    name, value = _option(options, names)
+    if value is None:
         return default
     try:
         number = float(value)
@@ -112,9 +168,10 @@ def _seconds(options, name, default):
 
 
 def _cookie_path(req, options):
-    """The path of the session cookie: PythonOption ApplicationPath, else
-    the directory of the handler directive relative to DocumentRoot."""
-    path = options.get("ApplicationPath")
+    """The path of the session cookie: PythonOption
+    mod_python.session.application_path (ApplicationPath), else the
+    directory of the handler directive relative to DocumentRoot."""
+    path = _option(options, OPT_APPLICATION_PATH)[1]
     if path:
         return path
     # The directory of the Python*Handler directive now running (with a
@@ -127,6 +184,52 @@ def _cookie_path(req, options):
     # Outside DocumentRoot (an Alias, a <Location>): no path below the
     # root can be computed, so the cookie covers the whole site.
     return "/"
+
+
+def _is_https(req):
+    """Whether the request came over HTTPS: mod_ssl's connection, or
+    HTTPS=on in subprocess_env (set by mod_ssl, or by the configuration
+    behind a proxy that ends TLS: SetEnvIf X-Forwarded-Proto https
+    HTTPS=on)."""
+    if req.is_https():
+        return True
+    return (req.subprocess_env.get("HTTPS") or "").lower() in ("on", "1")
+
+
+_SAMESITE_VALUES = {"strict": "Strict", "lax": "Lax", "none": "None",
+                    "off": None}
+
+
+def _cookie_flags(req, options, cookie):
+    """Set the session cookie's HttpOnly, SameSite and Secure.
+
+    Defaults: HttpOnly, SameSite=Lax, Secure when the request came over
+    HTTPS.  PythonOption mod_python.session.cookie_httponly On|Off,
+    mod_python.session.cookie_samesite Strict|Lax|None|Off (Off: no
+    SameSite attribute) and mod_python.session.cookie_secure Auto|On|Off
+    override them.
+    """
+    if _flag(options, OPT_COOKIE_HTTPONLY, True):
+        cookie.httponly = True
+    name, value = _option(options, OPT_COOKIE_SAMESITE)
+    if value is None:
+        cookie.samesite = "Lax"
+    else:
+        key = value.strip().lower()
+        if key not in _SAMESITE_VALUES:
+            raise ValueError("PythonOption %s must be Strict, Lax, None or "
+                             "Off, not %r" % (name, value))
+        cookie.samesite = _SAMESITE_VALUES[key]
+    name, value = _option(options, OPT_COOKIE_SECURE)
+    if value is None or value.strip().lower() == "auto":
+        secure = _is_https(req)
+    else:
+        secure = _flag(options, (name,), None)
+        if secure is None:
+            raise ValueError("PythonOption %s must be Auto, On or Off"
+                             % name)
+    if secure:
+        cookie.secure = True
 
 
 def _unlock_at_end(session):
@@ -167,7 +270,7 @@ class BaseSession(dict):
         options = self.__dict__.get("_options")
         if options is None:
             options = self._options = req.get_options()
-        self._cookie_name = (options.get("session_cookie_name")
+        self._cookie_name = (_option(options, OPT_COOKIE_NAME)[1]
                              or DFT_COOKIE_NAME)
 
         self.init_lock()
@@ -226,7 +329,12 @@ class BaseSession(dict):
                                          self._secret)
         else:
             cookie = Cookie.Cookie(self._cookie_name, self._sid)
-        cookie.path = _cookie_path(self._req, self._options)
+        options = self._options
+        cookie.path = _cookie_path(self._req, options)
+        domain = _option(options, OPT_APPLICATION_DOMAIN)[1]
+        if domain:
+            cookie.domain = domain
+        _cookie_flags(self._req, options, cookie)
         return cookie
 
     # -- what the manual lists -------------------------------------------
@@ -320,7 +428,7 @@ class BaseSession(dict):
                 "session %s is already locked by this thread: use one "
                 "session object per request (or lock=0 for the others)"
                 % sid)
-        _apache._global_lock(self._req.server, sid)
+        self._acquire_lock()
         held.add(sid)
         self._held = held
         self._locked = True
@@ -333,7 +441,15 @@ class BaseSession(dict):
         if self._locked:
             self._locked = False
             self._held.discard(self._sid)
-            _apache._global_unlock(self._req.server, self._sid)
+            self._release_lock()
+
+    def _acquire_lock(self):
+        """Take this session's lock (waiting for it): here the global
+        mutex its id hashes to; RedisSession has its own."""
+        _apache._global_lock(self._req.server, self._sid)
+
+    def _release_lock(self):
+        _apache._global_unlock(self._req.server, self._sid)
 
     def cleanup(self):
         """Remove expired sessions from the store.  Called by the
@@ -362,10 +478,9 @@ class BaseSession(dict):
         one.  The blob comes from the store, never from the client."""
         data = _unpickle_session(blob)
         if data is None:
-            self._req.log_error(
-                "mod_python.Session: session %s: corrupt data in %s "
-                "ignored; a new session is started"
-                % (self._sid, where), apache.APLOG_WARNING)
+            _log(self._req, "MP0200",
+                 "session %s: corrupt data in %s ignored; a new session "
+                 "is started" % (self._sid, where), apache.APLOG_WARNING)
         return data
 
 
@@ -387,10 +502,11 @@ def _unpickle_session(blob):
 # ---------------------------------------------------------------- dbm store
 
 def _default_dbm_file(options):
-    name = options.get("session_dbm")
+    name = _option(options, OPT_DBM_FILENAME)[1]
     if name:
         return name
-    directory = options.get("session_directory") or tempfile.gettempdir()
+    directory = (_option(options, OPT_DBM_DIRECTORY)[1]
+                 or tempfile.gettempdir())
     return os.path.join(directory, "mp_sess.dbm")
 
 
@@ -399,9 +515,11 @@ class DbmSession(BaseSession):
 
     ``DbmSession(req[, dbm, sid, secret, dbmtype, timeout, lock])``
 
-    *dbm* is the file name; by default ``PythonOption session_dbm``, else
-    ``mp_sess.dbm`` in ``PythonOption session_directory``, else in
-    ``tempfile.gettempdir()``.  The file is created with mode 0640.
+    *dbm* is the file name; by default ``PythonOption
+    mod_python.dbm_session.database_filename`` (``session_dbm``), else
+    ``mp_sess.dbm`` in ``mod_python.dbm_session.database_directory``,
+    ``mod_python.session.database_directory`` (``session_directory``),
+    else in ``tempfile.gettempdir()``.  The file is created with mode 0640.
     *dbmtype* is the dbm module to use (e.g. ``dbm.gnu``); by default the
     ``dbm`` package, which picks the file's existing type or its default.
     Every access to the file holds a global mutex, so processes and threads
@@ -497,10 +615,9 @@ def _dbm_cleanup(session):
         return len(keys), removed
 
     examined, removed = session._dbm(sweep)
-    session._req.log_error(
-        "mod_python.Session: DbmSession cleanup of %s: %d sessions "
-        "examined, %d removed" % (session._dbmfile, examined, removed),
-        apache.APLOG_INFO)
+    _log(session._req, "MP0204",
+         "DbmSession cleanup of %s: %d sessions examined, %d removed"
+         % (session._dbmfile, examined, removed), apache.APLOG_INFO)
 
 
 # --------------------------------------------------------------- file store
@@ -511,7 +628,9 @@ class FileSession(BaseSession):
     ``FileSession(req[, sid, secret, timeout, lock, fast_cleanup,
     verify_cleanup])``
 
-    The files are in ``mp_sess/`` under ``PythonOption session_directory``
+    The files are in ``mp_sess/`` under ``PythonOption
+    mod_python.file_session.database_directory``,
+    ``mod_python.session.database_directory`` or ``session_directory``
     (default ``tempfile.gettempdir()``), created with mode 0700 if missing;
     a file is named after its session id and holds the pickled session in
     a frame with its length and CRC-32 (see ``_frame``), so that a reader
@@ -528,7 +647,7 @@ class FileSession(BaseSession):
     def __init__(self, req, sid=None, secret=None, timeout=0, lock=1,
                  fast_cleanup=None, verify_cleanup=None):
         self._options = options = req.get_options()
-        self._sessdir = (options.get("session_directory")
+        self._sessdir = (_option(options, OPT_FILE_DIRECTORY)[1]
                          or tempfile.gettempdir()) + "/mp_sess"
         self._fast_cleanup = fast_cleanup
         self._verify_cleanup = verify_cleanup
@@ -657,19 +776,18 @@ class FileSession(BaseSession):
         try:
             fast = self._fast_cleanup
             if fast is None:
-                fast = _flag(options, "session_fast_cleanup", True)
+                fast = _flag(options, OPT_FAST_CLEANUP, True)
             verify = self._verify_cleanup
             if verify is None:
-                verify = _flag(options, "session_verify_cleanup", True)
-            grace = _seconds(options, "session_grace_period",
-                             DFT_GRACE_PERIOD)
-            limit = _seconds(options, "session_cleanup_time_limit",
+                verify = _flag(options, OPT_VERIFY_CLEANUP, True)
+            grace = _seconds(options, OPT_GRACE_PERIOD, DFT_GRACE_PERIOD)
+            limit = _seconds(options, OPT_CLEANUP_TIME_LIMIT,
                              DFT_CLEANUP_TIME_LIMIT)
         except ValueError as exc:
             # A configuration error must not turn a random request into a
             # 500: say so and leave the files for a fixed configuration.
-            self._req.log_error("mod_python.Session: FileSession cleanup "
-                                "not run: %s" % exc, apache.APLOG_ERR)
+            _log(self._req, "MP0201", "FileSession cleanup not run: %s"
+                 % exc, apache.APLOG_ERR)
             return
         self._req.register_cleanup(
             _file_cleanup, (self, bool(fast), bool(verify) or not fast,
@@ -762,18 +880,18 @@ def _file_cleanup(args):
         posfile.truncate()
         posfile.write(stopped_at)
     if stopped_at:
-        req.log_error(
-            "mod_python.Session: FileSession cleanup of %s stopped by "
-            "session_cleanup_time_limit (%gs) after %d files (%d removed); "
-            "the next one resumes after %s"
-            % (sessdir, limit, examined, removed, stopped_at),
-            apache.APLOG_NOTICE)
+        _log(req, "MP0202",
+             "FileSession cleanup of %s stopped by "
+             "session_cleanup_time_limit (%gs) after %d files (%d removed); "
+             "the next one resumes after %s"
+             % (sessdir, limit, examined, removed, stopped_at),
+             apache.APLOG_NOTICE)
     else:
-        req.log_error(
-            "mod_python.Session: FileSession cleanup of %s done: %d files "
-            "examined%s, %d removed"
-            % (sessdir, examined, " from %s" % start if start else "",
-               removed), apache.APLOG_INFO)
+        _log(req, "MP0203",
+             "FileSession cleanup of %s done: %d files examined%s, %d "
+             "removed" % (sessdir, examined,
+                          " from %s" % start if start else "", removed),
+             apache.APLOG_INFO)
 
 
 def _sweep(session, sessdir, start, fast, verify, grace, limit):
@@ -906,29 +1024,263 @@ def _memory_cleanup(session):
             _memory_store.pop(sid, None)
 
 
+# -------------------------------------------------------------- redis store
+
+OPT_REDIS_URL = ("mod_python.session.redis_url",)
+OPT_REDIS_PREFIX = ("mod_python.session.redis_prefix",)
+OPT_REDIS_CONNECT_TIMEOUT = ("mod_python.session.redis_connect_timeout",)
+OPT_REDIS_TIMEOUT = ("mod_python.session.redis_timeout",)
+OPT_REDIS_LOCK_EXPIRY = ("mod_python.session.redis_lock_expiry",)
+OPT_REDIS_LOCK_TIMEOUT = ("mod_python.session.redis_lock_timeout",)
+
+DFT_REDIS_URL = "redis://127.0.0.1:6379/0"
+DFT_REDIS_PREFIX = "mp_sess:"
+DFT_REDIS_CONNECT_TIMEOUT = 2
+DFT_REDIS_TIMEOUT = 5
+DFT_REDIS_LOCK_EXPIRY = 30
+DFT_REDIS_LOCK_TIMEOUT = 40
+
+# The longest pause between two tries for a lock another request holds.
+_LOCK_POLL_MAX = 0.02
+
+# The configuration of RedisSession, by the raw option values: parsed once
+# per interpreter (and per distinct configuration).
+_redis_configs = {}
+
+
+class _RedisConfig:
+    __slots__ = ("url", "prefix", "connect_timeout", "timeout",
+                 "lock_expiry_ms", "lock_timeout")
+
+    def __init__(self, options):
+        name, url = _option(options, OPT_REDIS_URL)
+        self.url = _redisstore.check_url(name, url or DFT_REDIS_URL)
+        self.prefix = (_option(options, OPT_REDIS_PREFIX)[1]
+                       or DFT_REDIS_PREFIX)
+        self.connect_timeout = _seconds(options, OPT_REDIS_CONNECT_TIMEOUT,
+                                        DFT_REDIS_CONNECT_TIMEOUT)
+        self.timeout = _seconds(options, OPT_REDIS_TIMEOUT,
+                                DFT_REDIS_TIMEOUT)
+        expiry = _seconds(options, OPT_REDIS_LOCK_EXPIRY,
+                          DFT_REDIS_LOCK_EXPIRY)
+        if expiry < 0.01:
+            raise ValueError("PythonOption %s must be at least 0.01 "
+                             "seconds" % OPT_REDIS_LOCK_EXPIRY[0])
+        self.lock_expiry_ms = int(expiry * 1000)
+        self.lock_timeout = _seconds(options, OPT_REDIS_LOCK_TIMEOUT,
+                                     DFT_REDIS_LOCK_TIMEOUT)
+
+
+def _redis_config(options):
+    raw = tuple(options.get(names[0]) for names in (
+        OPT_REDIS_URL, OPT_REDIS_PREFIX, OPT_REDIS_CONNECT_TIMEOUT,
+        OPT_REDIS_TIMEOUT, OPT_REDIS_LOCK_EXPIRY, OPT_REDIS_LOCK_TIMEOUT))
+    config = _redis_configs.get(raw)
+    if config is None:
+        config = _redis_configs[raw] = _RedisConfig(options)
+    return config
+
+
+class RedisSession(BaseSession):
+    """A session stored in Redis, which any number of Apache hosts share.
+
+    ``RedisSession(req[, sid, secret, timeout, lock])``
+
+    The session is the value of the key ``<prefix><id>`` (PythonOption
+    mod_python.session.redis_prefix, default ``mp_sess:``) on the server
+    of PythonOption mod_python.session.redis_url (redis://, rediss:// or
+    unix://; default redis://127.0.0.1:6379/0): the pickle in the same
+    checksummed frame as FileSession's, written with an expiry of the
+    session's timeout, so Redis drops expired sessions itself and
+    cleanup() has nothing to do.
+
+    The lock is the key ``<prefix><id>:lock`` holding a random token of
+    the request, set only if absent and with an expiry
+    (mod_python.session.redis_lock_expiry, 30 s), so that a host that dies
+    holding it blocks the session for that long at most.  A request finds
+    it taken waits, up to mod_python.session.redis_lock_timeout (40 s),
+    then gets 503.  Saves and deletes of a locked session happen only
+    while the lock still holds the request's token; unlocking deletes it
+    only then.  When Redis cannot be reached (or answers with an error),
+    the request gets 503 and the error log a line: never a new session in
+    place of one Redis could not produce.
+
+    One client and connection pool per interpreter (and URL) serves every
+    request of the process, and is made again in a forked process.
+    """
+
+    def __init__(self, req, sid=None, secret=None, timeout=0, lock=1):
+        self._options = options = req.get_options()
+        config = self._config = _redis_config(options)
+        self._redis = _redisstore.client(config.url, config.connect_timeout,
+                                         config.timeout)
+        self._token = None
+        # What taking the lock read of the session, for the load that
+        # follows: (value or None, whether it was no string), or None.
+        self._prefetched = None
+        BaseSession.__init__(self, req, sid=sid, secret=secret,
+                             timeout=timeout, lock=lock)
+
+    # Only ever called with a validated id (32 hex digits): nothing a
+    # client sends becomes part of a key.
+    def _key(self):
+        return self._config.prefix + self._sid
+
+    def _lock_key(self):
+        return self._config.prefix + self._sid + ":lock"
+
+    def _unavailable(self, doing, exc):
+        """Log that Redis failed and end the request with 503."""
+        _log(self._req, "MP0205",
+             "RedisSession: Redis at %s failed while %s session %s: %s: "
+             "%s; the request gets 503"
+             % (self._redis.where, doing, self._sid, type(exc).__name__,
+                exc), apache.APLOG_ERR)
+        raise apache.SERVER_RETURN(apache.HTTP_SERVICE_UNAVAILABLE)
+
+    def _acquire_lock(self):
+        config = self._config
+        client = self._redis
+        token = secrets.token_hex(16)
+        keys = [self._lock_key(), self._key()]
+        args = [token, config.lock_expiry_ms]
+        deadline = time.monotonic() + config.lock_timeout
+        pause = 0.001
+        while True:
+            try:
+                taken = client.acquire(keys=keys, args=args)
+            except client.errors.RedisError as exc:
+                self._unavailable("locking", exc)
+            if taken[0]:
+                self._token = token
+                self._prefetched = (taken[1], len(taken) > 2)
+                return
+            left = deadline - time.monotonic()
+            if left <= 0:
+                _log(self._req, "MP0206",
+                     "RedisSession: session %s stayed locked by another "
+                     "request for mod_python.session.redis_lock_timeout "
+                     "(%gs); the request gets 503"
+                     % (self._sid, config.lock_timeout), apache.APLOG_ERR)
+                raise apache.SERVER_RETURN(apache.HTTP_SERVICE_UNAVAILABLE)
+            # Requests waiting for the same session try again at
+            # staggered times.
+            time.sleep(min(left, pause * (0.5 + random.random())))
+            pause = min(pause * 2, _LOCK_POLL_MAX)
+
+    def _release_lock(self):
+        token, self._token = self._token, None
+        self._prefetched = None
+        if token is None:
+            return
+        client = self._redis
+        try:
+            client.release(keys=[self._lock_key()], args=[token])
+        except client.errors.RedisError as exc:
+            # Runs at the end of the request: nothing to answer any more,
+            # and the lock goes by itself when it expires.
+            _log(self._req, "MP0208",
+                 "RedisSession: session %s could not be unlocked (%s: %s); "
+                 "its lock expires within %gs"
+                 % (self._sid, type(exc).__name__, exc,
+                    self._config.lock_expiry_ms / 1000.0),
+                 apache.APLOG_WARNING)
+
+    def _write_locked(self, doing, blob, ttl_ms):
+        client = self._redis
+        try:
+            done = client.write_locked(keys=[self._key(), self._lock_key()],
+                                       args=[self._token, blob, ttl_ms])
+        except client.errors.RedisError as exc:
+            self._unavailable(doing, exc)
+        if not done:
+            _log(self._req, "MP0207",
+                 "RedisSession: session %s was not %s: its lock expired "
+                 "(mod_python.session.redis_lock_expiry %gs) before the "
+                 "request ended; the request gets 503"
+                 % (self._sid, "saved" if blob else "deleted",
+                    self._config.lock_expiry_ms / 1000.0), apache.APLOG_ERR)
+            raise apache.SERVER_RETURN(apache.HTTP_SERVICE_UNAVAILABLE)
+
+    def do_load(self):
+        client = self._redis
+        key = self._key()
+        prefetched, self._prefetched = self._prefetched, None
+        if prefetched is not None:
+            # read by the lock's script, a moment ago, under the lock
+            blob, foreign = prefetched
+        else:
+            foreign = False
+            try:
+                blob = client.redis.get(key)
+            except client.errors.ResponseError:
+                foreign = True      # WRONGTYPE
+            except client.errors.RedisError as exc:
+                self._unavailable("loading", exc)
+        if foreign:
+            # Not a string value: somebody else's key.
+            return self._decode(b"", "Redis key %s (not a string)" % key)
+        if blob is None:
+            return None
+        # Anything without our frame is refused before pickle sees it.
+        payload = _unframe(blob)
+        return self._decode(b"" if payload is None else payload,
+                            "Redis key %s" % key)
+
+    def do_save(self, data):
+        blob = _frame(pickle.dumps(data, _PICKLE_PROTOCOL))
+        # Redis forgets the session when it expires.
+        ttl_ms = max(1, int(data["_timeout"] * 1000))
+        if self._token is not None:
+            self._write_locked("saving", blob, ttl_ms)
+            return
+        client = self._redis
+        try:
+            client.redis.set(self._key(), blob, px=ttl_ms)
+        except client.errors.RedisError as exc:
+            self._unavailable("saving", exc)
+
+    def do_delete(self):
+        if self._token is not None:
+            self._write_locked("deleting", b"", 0)
+            return
+        client = self._redis
+        try:
+            client.redis.delete(self._key())
+        except client.errors.RedisError as exc:
+            self._unavailable("deleting", exc)
+
+    def cleanup(self):
+        """Nothing to do: Redis removes each session when its expiry (the
+        session's timeout) has passed."""
+
+
 # ------------------------------------------------------------------ choice
 
 _CLASSES = {
     "DbmSession": DbmSession,
     "FileSession": FileSession,
     "MemorySession": MemorySession,
+    "RedisSession": RedisSession,
 }
 
 
 def Session(req, sid=None, secret=None, timeout=0, lock=1):
     """A session of the configured class (arguments as BaseSession).
 
-    ``PythonOption session`` names the class: DbmSession, FileSession or
-    MemorySession.  Without it, MemorySession when one process serves
+    ``PythonOption mod_python.session.session_type`` (or 3.2's
+    ``session``) names the class: DbmSession, FileSession, MemorySession
+    or RedisSession.  Without it, MemorySession when one process serves
     every request (a threaded MPM that does not fork, or forks at most one
     child), else DbmSession.
     """
-    name = req.get_options().get("session")
+    option, name = _option(req.get_options(), OPT_SESSION_TYPE)
     if name:
         cls = _CLASSES.get(name)
         if cls is None:
-            raise ValueError("PythonOption session must be DbmSession, "
-                             "FileSession or MemorySession, not %r" % name)
+            raise ValueError("PythonOption %s must be DbmSession, "
+                             "FileSession, MemorySession or RedisSession, "
+                             "not %r" % (option, name))
     elif (apache.mpm_query(apache.AP_MPMQ_IS_THREADED)
           and (not apache.mpm_query(apache.AP_MPMQ_IS_FORKED)
                or apache.mpm_query(apache.AP_MPMQ_MAX_DAEMONS) == 1)):

@@ -1,6 +1,7 @@
 """Cookie module checks (manual 4.7) chosen by the query string; each
 answers JSON describing what the handler saw."""
 import json
+import urllib.parse
 
 from mod_python import apache, Cookie
 
@@ -32,6 +33,10 @@ def handler(req):
                           expires=0, comment="a comment", version=1)
         Cookie.add_cookie(req, "flagged", "x", secure=True, discard=True)
         return _json(req, "ok")
+    if what == "setflags":
+        Cookie.add_cookie(req, "flagged", "x", httponly=True, samesite="lax",
+                          path="/")
+        return _json(req, "ok")
     if what == "setsigned":
         Cookie.add_cookie(req, Cookie.SignedCookie(
             "sig", 'hello world; "x"', SECRET, path="/"))
@@ -44,6 +49,21 @@ def handler(req):
         Cookie.add_cookie(req, "one", "1")
         Cookie.add_cookie(req, "two", "2")
         return _json(req, "ok")
+    if what.startswith("one"):
+        # one<kind>:NAME -- get_cookie(req, NAME[, Class, secret=...])
+        kind, _, name = what.partition(":")
+        # a name of any bytes, as the header carries them (latin-1)
+        name = urllib.parse.unquote(name, encoding="latin-1")
+        if kind == "one":
+            cookie = Cookie.get_cookie(req, name)
+        elif kind == "onesigned":
+            cookie = Cookie.get_cookie(req, name, Cookie.SignedCookie,
+                                       secret=SECRET)
+        else:
+            cookie = Cookie.get_cookie(req, name, Class=Cookie.MarshalCookie,
+                                       secret=SECRET)
+        return _json(req, None if cookie is None
+                     else _describe({name: cookie})[name])
     if what == "echo":
         return _json(req, _describe(Cookie.get_cookies(req)))
     if what == "signed":
