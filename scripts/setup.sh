@@ -8,7 +8,7 @@ cd "$(dirname "$0")/.."
 PACKAGES="apache2 apache2-dev python3-dev python3-setuptools make gcc
           python3-pytest python3-requests python3-hypothesis
           python3-aiosmtpd python3-gdbm
-          python3-sphinx flex"
+          python3-sphinx flex wrk valgrind"
 
 missing=""
 for p in $PACKAGES; do
