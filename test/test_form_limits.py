@@ -24,6 +24,9 @@ HTTPD_CONF = """
     SetHandler mod_python
     PythonHandler form
 </Directory>
+<Directory "{htdocs}/formlimits/pub">
+    PythonHandler mod_python.publisher
+</Directory>
 <Location "/small">
     PythonOption mod_python.max_form_fields 10
     PythonOption mod_python.max_form_parts 3
@@ -223,6 +226,18 @@ def test_option_changes_part_header_limit(httpd):
     body, headers = _multipart(1, header_pad=15000)
     assert httpd.post("/large/x", host=HOST, headers=headers,
                       data=body).status_code == 200
+
+
+def test_publisher_uses_the_limits(httpd):
+    """6.1.2 with the limits: a published function is not called for a
+    request past them; 413, one MP0350 line."""
+    r = httpd.get("/pub/fields.py/count?" + _fields(999), host=HOST)
+    assert r.status_code == 200 and r.text == "999 fields"
+    mark = httpd.log_mark()
+    r = httpd.post("/pub/fields.py/count", host=HOST, headers=URLENCODED,
+                   data=_fields(1001))
+    assert r.status_code == 413
+    assert len(_limit_lines(httpd, mark, "0350")) == 1
 
 
 # ----------------------------------------------------- huge query string
