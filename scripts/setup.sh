@@ -10,7 +10,8 @@ PACKAGES="apache2 apache2-dev python3-dev python3-setuptools make gcc
           python3-aiosmtpd python3-gdbm
           python3-sphinx flex
           python3-flask python3-django
-          python3-redis redis-server"
+          python3-redis redis-server
+          wrk valgrind"
 
 missing=""
 for p in $PACKAGES; do

@@ -142,19 +142,79 @@ urllib_fallback(const char *func, PyObject *qs, int keep_blank, int strict)
     return res;
 }
 
+/* No max_num_fields given. */
+#define NO_LIMIT PY_SSIZE_T_MAX
+
+/* urllib.parse's max_num_fields: the fields are counted before any is
+ * parsed (1 + the number of '&', empty ones too; none in ""), so that a
+ * query string of millions of fields costs one pass over its characters,
+ * not millions of objects.  0 within the limit, -1 with ValueError. */
+static int
+check_num_fields(PyObject *qs, Py_ssize_t max_fields)
+{
+    Py_ssize_t len = PyUnicode_GET_LENGTH(qs), count;
+
+    if (max_fields == NO_LIMIT || len < max_fields) {
+        return 0;               /* len chars hold at most len + 1 fields */
+    }
+    if (len == 0) {
+        count = 0;
+    }
+    else if (PyUnicode_KIND(qs) == PyUnicode_1BYTE_KIND) {
+        const char *p = (const char *)PyUnicode_DATA(qs), *end = p + len;
+
+        count = 1;
+        while (count <= max_fields
+               && (p = memchr(p, '&', end - p)) != NULL) {
+            count++;
+            p++;
+        }
+    }
+    else {
+        PyObject *amp = PyUnicode_FromOrdinal('&');
+
+        if (amp == NULL) {
+            return -1;
+        }
+        count = PyUnicode_Count(qs, amp, 0, PY_SSIZE_T_MAX);
+        Py_DECREF(amp);
+        if (count < 0) {
+            return -1;
+        }
+        count++;
+    }
+    if (count > max_fields) {
+        PyErr_SetString(PyExc_ValueError, "Max number of fields exceeded");
+        return -1;
+    }
+    return 0;
+}
+
 static int
 parse_args(PyObject *args, PyObject *kw, const char *name, PyObject **qs,
-           int *keep_blank, int *strict)
+           int *keep_blank, int *strict, Py_ssize_t *max_fields)
 {
     static char *kwlist[] = {"qs", "keep_blank_values", "strict_parsing",
-                             NULL};
+                             "max_num_fields", NULL};
+    PyObject *max_obj = Py_None;
     char fmt[64];
 
     *keep_blank = 0;
     *strict = 0;
-    apr_snprintf(fmt, sizeof(fmt), "U|pp:%s", name);
-    return PyArg_ParseTupleAndKeywords(args, kw, fmt, kwlist, qs,
-                                       keep_blank, strict);
+    *max_fields = NO_LIMIT;
+    PyOS_snprintf(fmt, sizeof(fmt), "U|ppO:%s", name);
+    if (!PyArg_ParseTupleAndKeywords(args, kw, fmt, kwlist, qs, keep_blank,
+                                     strict, &max_obj)) {
+        return 0;
+    }
+    if (max_obj != Py_None) {
+        Py_ssize_t v = PyNumber_AsSsize_t(max_obj, PyExc_OverflowError);
+        if (v == -1 && PyErr_Occurred()) {
+            return 0;
+        }
+        *max_fields = v < NO_LIMIT ? v : NO_LIMIT - 1;
+    }
+    return 1;
 }
 
 static PyObject *
@@ -162,9 +222,12 @@ parse_qsl(PyObject *module, PyObject *args, PyObject *kw)
 {
     PyObject *qs, *list;
     int keep_blank, strict, fallback;
+    Py_ssize_t max_fields;
 
     (void)module;
-    if (!parse_args(args, kw, "parse_qsl", &qs, &keep_blank, &strict)) {
+    if (!parse_args(args, kw, "parse_qsl", &qs, &keep_blank, &strict,
+                    &max_fields)
+        || check_num_fields(qs, max_fields) < 0) {
         return NULL;
     }
     list = parse_pairs(qs, keep_blank, strict, &fallback);
@@ -216,9 +279,12 @@ parse_qs(PyObject *module, PyObject *args, PyObject *kw)
 {
     PyObject *qs, *list, *dict;
     int keep_blank, strict, fallback;
+    Py_ssize_t max_fields;
 
     (void)module;
-    if (!parse_args(args, kw, "parse_qs", &qs, &keep_blank, &strict)) {
+    if (!parse_args(args, kw, "parse_qs", &qs, &keep_blank, &strict,
+                    &max_fields)
+        || check_num_fields(qs, max_fields) < 0) {
         return NULL;
     }
     list = parse_pairs(qs, keep_blank, strict, &fallback);
@@ -246,14 +312,17 @@ index_pairs(PyObject *module, PyObject *list)
 PyMethodDef mp_parseqs_functions[] = {
     {"parse_qsl", (PyCFunction)(void (*)(void))parse_qsl,
      METH_VARARGS | METH_KEYWORDS,
-     "parse_qsl(qs, keep_blank_values=0, strict_parsing=0)\n--\n\n"
+     "parse_qsl(qs, keep_blank_values=0, strict_parsing=0, "
+     "max_num_fields=None)\n--\n\n"
      "The (name, value) pairs of a query string, as "
-     "urllib.parse.parse_qsl gives them."},
+     "urllib.parse.parse_qsl gives them.  ValueError when the string has "
+     "more than max_num_fields fields (1 + its number of '&')."},
     {"parse_qs", (PyCFunction)(void (*)(void))parse_qs,
      METH_VARARGS | METH_KEYWORDS,
-     "parse_qs(qs, keep_blank_values=0, strict_parsing=0)\n--\n\n"
+     "parse_qs(qs, keep_blank_values=0, strict_parsing=0, "
+     "max_num_fields=None)\n--\n\n"
      "A dict of name -> list of values, as urllib.parse.parse_qs "
-     "gives it."},
+     "gives it.  ValueError past max_num_fields, as parse_qsl."},
     {"_index_pairs", index_pairs, METH_O,
      "_index_pairs(pairs, /)\n--\n\n"
      "name -> [value, ...] of a list of (name, value) tuples, in order "

@@ -24,10 +24,9 @@ Security rules (Doc/publisher.rst lists them with their reasons):
   (methods of its classes, functions decorated with ``functools.wraps``
   included): a function imported from elsewhere (``from shutil import
   rmtree``) is never callable from the web;
-* classes defined in the module and plain values (str, bytes, numbers,
-  None, lists, tuples, dicts, sets) are published as ``str(value)``;
-  everything else (builtins, generators, files, foreign objects...) is
-  not found.
+* plain values (str, bytes, numbers, None, lists, tuples, dicts, sets)
+  are published as ``str(value)``; everything else (classes, builtins,
+  generators, files, foreign objects...) is not found.
 
 Every refusal is ``HTTP_NOT_FOUND``, logged with its reason (at ``info``,
 at ``warning`` with ``PythonDebug On``): a client cannot tell a refused
@@ -308,9 +307,9 @@ def _final(obj, module, auto_index=True):
     """What to do with the object at the end of the path: a callable to
     call, a _Value to publish, or _INDEX to go on to its index."""
     if isinstance(obj, type):
-        if not _is_own_class(obj, module):
-            raise _Refused("%s is not defined in the module" % _kind(obj))
-        return _Value(obj)
+        # 6.1.2 publishes what is "callable and not a class": a class is
+        # neither called nor shown.
+        raise _Refused("%s is a class" % ascii(obj.__name__))
     if _is_own_instance(obj, module):
         if callable(obj):
             if not _is_own_function(type(obj).__call__, module):

@@ -7,6 +7,14 @@ file part's bytes go to its file object as they arrive, so neither the
 body nor an uploaded file is ever held whole in memory.  A malformed body
 ends the request with 400 Bad Request.
 
+Limits keep one request from making a worker build millions of objects:
+the number of form fields, the number of multipart parts and the size of
+a part's headers (``PythonOption mod_python.max_form_fields``,
+``mod_python.max_form_parts``, ``mod_python.max_part_header_size``; the
+defaults are below).  Past one, ``FieldStorage`` logs one line and raises
+an exception that is a ``ValueError`` and, uncaught, ends the request
+with 413.
+
 Names and values are ``str`` decoded as UTF-8 with errors="replace";
 uploaded contents are ``bytes``.
 
@@ -26,10 +34,20 @@ _index_pairs = _apache._index_pairs
 
 # How much of the body one req.read() asks for.
 _CHUNK = 65536
-# A part's header line, and all its header lines together, may be no
-# longer than this: a client must not make us buffer a 10 MB "line".
-_MAX_HEADER_LINE = 65536
-_MAX_HEADERS = 65536
+
+# The limits on one request's form data: PythonOption name -> default.
+# Fields are counted as urllib.parse's max_num_fields counts them (1 + the
+# number of '&' of a query string or url-encoded body, empty fields too)
+# plus one per multipart input.  Every part may hold a file (a temporary
+# file, an open descriptor until the request ends), so parts have a lower
+# limit of their own, well under the usual 1024 descriptors of a process.
+# A part's header lines together may be no longer than
+# max_part_header_size: a client must not make us buffer a 10 MB "line".
+_OPT_FIELDS = "mod_python.max_form_fields"
+_OPT_PARTS = "mod_python.max_form_parts"
+_OPT_HEADER_SIZE = "mod_python.max_part_header_size"
+_DEFAULT_LIMITS = {_OPT_FIELDS: 1000, _OPT_PARTS: 250,
+                   _OPT_HEADER_SIZE: 8192}
 # The rest of a boundary line: "--" or transport padding, then CRLF.
 _MAX_BOUNDARY_TAIL = 1024
 # RFC 2046 allows 70 characters; be lenient but bounded.
@@ -40,6 +58,26 @@ _URLENCODED = "application/x-www-form-urlencoded"
 
 class _Malformed(Exception):
     """The request body is not what its Content-Type says: 400."""
+
+
+class _LineTooLong(_Malformed):
+    """_Source.line() found no line end within its limit."""
+
+
+class _LimitExceeded(apache.SERVER_RETURN, ValueError):
+    """The form data goes past one of the limits.
+
+    A ValueError, as urllib.parse raises for max_num_fields, for handlers
+    that catch it; uncaught, a SERVER_RETURN that ends the request with
+    413.  str() is the message that was logged.
+    """
+
+    def __init__(self, message):
+        super().__init__(apache.HTTP_REQUEST_ENTITY_TOO_LARGE)
+        self.message = message
+
+    def __str__(self):
+        return self.message
 
 
 # ----------------------------------------------------------------- fields
@@ -312,7 +350,7 @@ class _Source:
                 del buf[:i + 1]
                 return line
             if len(buf) > limit:
-                raise _Malformed("a line longer than %d bytes" % limit)
+                raise _LineTooLong("a line longer than %d bytes" % limit)
             start = len(buf)
             if not self._fill():
                 if eof_ok:
@@ -386,8 +424,8 @@ class FieldStorage:
     """The form data of a request (manual 4.6.1), as a mapping.
 
     ``FieldStorage(req[, keep_blank_values, strict_parsing,
-    file_callback, field_callback])`` reads the query string and, for a
-    POST, the whole body: ``application/x-www-form-urlencoded`` (also
+    file_callback, field_callback, max_num_fields])`` reads the query
+    string and, for a POST, the whole body: ``application/x-www-form-urlencoded`` (also
     when there is no Content-Type) or ``multipart/form-data`` (RFC 1867,
     nested ``multipart/mixed`` too).  Query-string fields come first.
 
@@ -405,10 +443,19 @@ class FieldStorage:
     a POST without Content-Length (and not chunked) raises it with
     ``HTTP_LENGTH_REQUIRED``, and a body of another type with
     ``HTTP_NOT_IMPLEMENTED``, as the original mod_python did.
+
+    More fields than ``max_num_fields`` (default: ``PythonOption
+    mod_python.max_form_fields``, else 1000), more multipart parts than
+    ``mod_python.max_form_parts`` (250) or a part's headers longer than
+    ``mod_python.max_part_header_size`` bytes (8192) raise an exception
+    that is both a ``ValueError`` and ``apache.SERVER_RETURN(
+    HTTP_REQUEST_ENTITY_TOO_LARGE)``, after one line in the error log;
+    the rest of the body is not read.
     """
 
     def __init__(self, req, keep_blank_values=0, strict_parsing=0,
-                 file_callback=None, field_callback=None):
+                 file_callback=None, field_callback=None,
+                 max_num_fields=None):
         # The inputs in order: (name, value) pairs as parse_qsl made them
         # for url-encoded data, Field objects for multipart parts.  Field
         # objects for the pairs, and the by-name index, are only made when
@@ -423,7 +470,10 @@ class FieldStorage:
         self._files = None
         self._keep_blank = keep_blank_values
         self._strict = strict_parsing
+        self._counted = 0               # fields, as max_num_fields counts
+        self._parts = 0
         try:
+            self._read_limits(req, max_num_fields)
             args = req.args
             if args:
                 if not args.isascii():
@@ -436,15 +486,55 @@ class FieldStorage:
                 return
             self._read_body(req, file_callback, field_callback)
         except _Malformed as exc:
-            req.log_error("mod_python.util.FieldStorage: bad request "
+            req.log_error("mod_python: MP0353: FieldStorage: bad request "
                           "body: %s" % exc, apache.APLOG_INFO)
             raise apache.SERVER_RETURN(apache.HTTP_BAD_REQUEST)
+        except _LimitExceeded as exc:
+            req.log_error("mod_python: %s" % exc, apache.APLOG_INFO)
+            raise
         finally:
             self._req = None
+
+    # -- limits
+
+    def _read_limits(self, req, max_num_fields):
+        options = req.get_options()
+        limits = []
+        for name, default in _DEFAULT_LIMITS.items():
+            text = options.get(name)
+            if text is None:
+                limits.append(default)
+                continue
+            try:
+                value = int(text)
+                if value < 1:
+                    raise ValueError
+            except ValueError:
+                req.log_error("mod_python: MP0354: PythonOption %s %r: "
+                              "not a positive integer" % (name, text),
+                              apache.APLOG_ERR)
+                raise apache.SERVER_RETURN(
+                    apache.HTTP_INTERNAL_SERVER_ERROR)
+            limits.append(value)
+        self._max_fields, self._max_parts, self._max_header_size = limits
+        if max_num_fields is not None:
+            self._max_fields = max_num_fields
+
+    def _count_fields(self, n):
+        self._counted += n
+        if self._counted > self._max_fields:
+            raise _LimitExceeded(
+                "MP0350: FieldStorage: more than %d form fields "
+                "(max_num_fields, PythonOption %s)"
+                % (self._max_fields, _OPT_FIELDS))
 
     # -- reading
 
     def _add_pairs(self, text):
+        # Counted before parsing, as urllib.parse counts max_num_fields:
+        # 10 MB of "a=b&" is one str.count, not 2.6 million tuples.
+        if text:
+            self._count_fields(text.count("&") + 1)
         try:
             pairs = parse_qsl(text, self._keep_blank, self._strict)
         except ValueError as exc:
@@ -510,7 +600,12 @@ class FieldStorage:
             tail = source.line(_MAX_BOUNDARY_TAIL, eof_ok=True)
             if not tail.endswith(b"\n") or tail.strip(b" \t\r\n"):
                 raise _Malformed("bad boundary line")
-            headers = _read_part_headers(source)
+            self._parts += 1
+            if self._parts > self._max_parts:
+                raise _LimitExceeded(
+                    "MP0351: FieldStorage: more than %d multipart parts "
+                    "(PythonOption %s)" % (self._max_parts, _OPT_PARTS))
+            headers = _read_part_headers(source, self._max_header_size)
             self._read_part(source, delim, headers, outer_name,
                             file_callback, field_callback)
         source.drain()                              # the epilogue
@@ -543,6 +638,9 @@ class FieldStorage:
                 # Some browsers send junk for files without a suffix.
                 ctype = "application/octet-stream"
         filename = disp_options.get("filename")
+        if filename is not None or outer_name is not None \
+                or not ctype.startswith("multipart/"):
+            self._count_fields(1)
         kw = dict(ctype=ctype, type_options=type_options,
                   disposition=disp, disposition_options=disp_options,
                   headers=headers)
@@ -725,21 +823,28 @@ def _boundary(options):
         raise _Malformed("a boundary that is not ASCII")
 
 
-def _read_part_headers(source):
+def _read_part_headers(source, limit):
     """A part's headers as {lower-case name: value}, up to the blank line.
 
     Values are decoded as UTF-8 (errors="replace"): browsers send file
-    names that way.  Folded lines are joined.
+    names that way.  Folded lines are joined.  _LimitExceeded when the
+    header lines together are longer than limit bytes.
     """
     headers = {}
     last = None
     total = 0
     while True:
-        raw = source.line(_MAX_HEADER_LINE)
+        try:
+            raw = source.line(limit - total)
+        except _LineTooLong:
+            raw = b""
+            total = limit + 1
         total += len(raw)
-        if total > _MAX_HEADERS:
-            raise _Malformed("a part's headers exceed %d bytes"
-                             % _MAX_HEADERS)
+        if total > limit:
+            raise _LimitExceeded(
+                "MP0352: FieldStorage: a multipart part's headers are "
+                "longer than %d bytes (PythonOption %s)"
+                % (limit, _OPT_HEADER_SIZE))
         line = raw.rstrip(b"\r\n")
         if not line:
             return headers

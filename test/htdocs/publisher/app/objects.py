@@ -9,7 +9,7 @@ BLOB = b"raw module-level bytes"
 
 
 class Thing:
-    """A class: published as its string representation, never called."""
+    """A class: neither published nor called (404)."""
     calls = 0
 
     def __init__(self):
