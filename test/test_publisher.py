@@ -342,6 +342,20 @@ def test_values_are_strings_lists_for_repeats(httpd):
                         "w_types": ["StringField", "StringField"]}
 
 
+def test_values_same_type_on_every_request(httpd):
+    """6.1.2: the first request for a URL (found by the walk) and the next
+    ones (served from the publisher's remembered route) pass a field the
+    same way: a StringField, on one keep-alive connection so that under
+    prefork the same child answers both."""
+    import requests
+    with requests.Session() as s:
+        answers = [s.get(httpd.url("/args.py/value_types?v=x&w=1&w=2"),
+                         headers={"Host": APP}, timeout=30).json()
+                   for _ in range(3)]
+    assert answers[0] == answers[1] == answers[2]
+    assert answers[0]["v_type"] == "StringField"
+
+
 def test_post_and_query_fields(httpd):
     """6.1.2: fields come from the query string (GET) and the body (POST),
     both at once too."""
