@@ -230,14 +230,17 @@ class Httpd:
 
     root is the ServerRoot to use (made if missing); without it a temporary
     one is made, named after name.  env is added to ``BASE_ENV`` for httpd
-    (PYTHONPATH, say).  keep leaves the ServerRoot in place at remove().
+    (PYTHONPATH, say).  logs is the directory of the error log and of
+    httpd's own output (``logs/`` of the ServerRoot by default; one outside
+    it outlives remove()).  keep leaves the ServerRoot in place at
+    remove().
     """
 
     START_TIMEOUT = 30.0
     STOP_TIMEOUT = 15.0
 
     def __init__(self, name="httpd", root=None, binary=None,
-                 modules_dir=None, env=None, keep=False):
+                 modules_dir=None, env=None, logs=None, keep=False):
         self.name = name
         self.binary = find_httpd(binary)
         self._modules_dir = modules_dir
@@ -256,9 +259,11 @@ class Httpd:
             path = os.path.join(self.root, sub)
             os.makedirs(path, exist_ok=True)
             os.chmod(path, 0o755)
+        self.logs = os.path.abspath(logs or os.path.join(self.root, "logs"))
+        os.makedirs(self.logs, exist_ok=True)
         self.conf_path = os.path.join(self.root, "conf", "httpd.conf")
-        self.error_log_path = os.path.join(self.root, "logs", "error_log")
-        self.stdout_path = os.path.join(self.root, "logs", "stdout")
+        self.error_log_path = os.path.join(self.logs, "error_log")
+        self.stdout_path = os.path.join(self.logs, "stdout")
         self.port = None
         self.host = "127.0.0.1"
         self.conf_text = ""
