@@ -392,9 +392,9 @@ def test_parse_linear_time():
     (a parser that backtracks or rescans would do four times the work or
     more).  Both Cookie.parse and SignedCookie.parse."""
     base = _instructions_parsing(0)
-    one = _instructions_parsing(0.125) - base
-    two = _instructions_parsing(0.25) - base
-    # sizes 1/8 and 1/4 of the full ones, 2,000 to 7,500 units each
+    one = _instructions_parsing(0.0625) - base
+    two = _instructions_parsing(0.125) - base
+    # sizes 1/16 and 1/8 of the full ones, 940 to 7,500 units each
     assert one > 0, (base, one, two)
     growth = two / one
     assert 1.8 < growth < 2.5, (base, one, two, growth)
