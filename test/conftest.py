@@ -39,6 +39,7 @@ import os
 import re
 import shutil
 import socket
+import subprocess
 import sys
 import time
 
@@ -141,6 +142,28 @@ def find_python_lib():
 
 
 free_port = launcher.free_port
+
+
+def count_instructions(script, *args):
+    """CPU instructions /usr/bin/python3 executes running script (source
+    text, with args as sys.argv[1:]), counted by valgrind's cachegrind.
+
+    Tests that a piece of code does a bounded amount of work compare such
+    counts, between input sizes for instance: unlike the time the code
+    takes, the count does not change with what else the machine is
+    doing.  (The subprocess timeout is a guard against code that never
+    finishes, not a measure.)"""
+    env = {"PATH": "/usr/bin:/bin", "LANG": "C.UTF-8",
+           "PYTHONHASHSEED": "0", "PYTHONDONTWRITEBYTECODE": "1"}
+    result = subprocess.run(
+        ["valgrind", "--tool=cachegrind", "--cache-sim=no",
+         "--cachegrind-out-file=/dev/null", "/usr/bin/python3", "-c",
+         script] + [str(a) for a in args],
+        env=env, capture_output=True, text=True, timeout=900)
+    assert result.returncode == 0, result.stderr[-3000:]
+    m = re.search(r"I\s+refs:\s+([\d,]+)", result.stderr)
+    assert m, result.stderr[-3000:]
+    return int(m.group(1).replace(",", ""))
 
 
 # ---------------------------------------------------------------------------

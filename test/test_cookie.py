@@ -16,6 +16,7 @@ from email.utils import parsedate_tz
 
 import pytest
 import requests
+from conftest import count_instructions
 from hypothesis import given, settings, strategies as st
 
 REPO = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
@@ -365,35 +366,17 @@ for head, unit, tail, units in %r:
 """ % (_ADVERSARIAL,)
 
 
-def _instructions_parsing(scale):
-    """CPU instructions a Python process executes to import Cookie and
-    parse every adversarial header at scale times its size, counted by
-    valgrind (cachegrind): a count of work that other processes on the
-    machine do not change, unlike the time it takes."""
-    env = {"PATH": "/usr/bin:/bin", "LANG": "C.UTF-8",
-           "PYTHONHASHSEED": "0"}
-    result = subprocess.run(
-        ["valgrind", "--tool=cachegrind", "--cache-sim=no",
-         "--cachegrind-out-file=/dev/null", "/usr/bin/python3", "-c",
-         _PARSE_ADVERSARIAL, PYTHON_LIB, str(scale)],
-        env=env, capture_output=True, text=True,
-        # a guard against a parser that never finishes, not a measure
-        timeout=900)
-    assert result.returncode == 0, result.stderr[-3000:]
-    m = re.search(r"I\s+refs:\s+([\d,]+)", result.stderr)
-    assert m, result.stderr[-3000:]
-    return int(m.group(1).replace(",", ""))
-
-
 def test_parse_linear_time():
     """parse() reads any header in linear time: the work of parsing the
     adversarial headers (unterminated quotes, runs of separators, long
     escapes), counted in CPU instructions, doubles when their size doubles
     (a parser that backtracks or rescans would do four times the work or
-    more).  Both Cookie.parse and SignedCookie.parse."""
-    base = _instructions_parsing(0)
-    one = _instructions_parsing(0.0625) - base
-    two = _instructions_parsing(0.125) - base
+    more).  Both Cookie.parse and SignedCookie.parse.  The instructions
+    are counted by valgrind (conftest.count_instructions), so other work on
+    the machine does not change the result."""
+    base = count_instructions(_PARSE_ADVERSARIAL, PYTHON_LIB, 0)
+    one = count_instructions(_PARSE_ADVERSARIAL, PYTHON_LIB, 0.0625) - base
+    two = count_instructions(_PARSE_ADVERSARIAL, PYTHON_LIB, 0.125) - base
     # sizes 1/16 and 1/8 of the full ones, 940 to 7,500 units each
     assert one > 0, (base, one, two)
     growth = two / one
