@@ -1,14 +1,16 @@
 """One httpd for one (build, MPM): its ServerRoot, configuration and life.
 
 ``Httpd`` is a context manager.  Entering it makes a temporary ServerRoot
-(mkdtemp, mode 0755), copies into it everything the children must read —
-the variants' files and, for a mod_python build with a Python path, that
-Python package — world-readable, because as root Apache runs its children as
-an unprivileged user.  It writes httpd.conf, starts the system httpd in the
-foreground (``-DFOREGROUND``) as our child on a free 127.0.0.1 port, and waits
-until it accepts connections.  Leaving it stops that httpd by PID (SIGTERM,
-then SIGKILL for anything of its tree still alive), and removes the
-ServerRoot unless asked to keep it.
+and copies into it everything the children must read -- the variants' files
+and, for a mod_python build with a Python path, that Python package --
+world-readable, because as root Apache runs its children as an
+unprivileged user.  The process itself is run by scripts/httpd_launcher.py,
+which the test suite and the demo use too: it writes httpd.conf (the common
+head, then this benchmark's configuration), starts the system httpd in the
+foreground on a free 127.0.0.1 port and waits until it accepts connections.
+Leaving the context stops that httpd by PID (SIGTERM, then SIGKILL for
+anything of its tree still alive) and removes the ServerRoot unless asked
+to keep it.
 
 The MPM settings are fixed and the same for every build, sized so that the
 pool never grows or shrinks during a run: wrk's 16 connections always find an
@@ -17,14 +19,9 @@ memory of the tree includes processes being started or stopped.
 """
 
 import os
-import pwd
 import shutil
-import signal
-import socket
 import subprocess
 import sys
-import tempfile
-import time
 from dataclasses import dataclass
 from typing import Optional
 
@@ -33,6 +30,10 @@ from variants import Place
 
 HERE = os.path.dirname(os.path.abspath(__file__))
 HTDOCS = os.path.join(HERE, "htdocs")
+
+sys.path.insert(0, os.path.join(os.path.dirname(HERE), "scripts"))
+import httpd_launcher as launcher  # noqa: E402  (needs the path above)
+sys.path.pop(0)
 
 MPM_SETTINGS = {
     # 24 children: 16 busy under wrk -c16 (and a few more in lingering
@@ -85,14 +86,10 @@ DocumentRoot "{root}/htdocs"
 
 # Environment of httpd: nothing inherited from whoever runs the benchmark
 # (a virtualenv's or pyenv's PYTHONPATH/PYTHONHOME must not leak in).
-BASE_ENV = {
-    "PATH": "/usr/local/sbin:/usr/local/bin:/usr/sbin:/usr/bin:/sbin:/bin",
-    "LANG": "C.UTF-8",
-}
+BASE_ENV = launcher.BASE_ENV
 
-
-class ServerError(Exception):
-    """httpd failed to start, or something it needs is missing."""
+# httpd failed to start, or something it needs is missing.
+ServerError = launcher.LaunchError
 
 
 @dataclass(frozen=True)
@@ -105,10 +102,9 @@ class Build:
     pythonpath: Optional[str] = None  # dir holding the mod_python package
 
     @property
-    def load_line(self):
-        symbol = "python_module" if self.kind == "mod_python" else \
+    def symbol(self):
+        return "python_module" if self.kind == "mod_python" else \
             "wsgi_module"
-        return 'LoadModule %s "%s"' % (symbol, self.module)
 
     def describe(self):
         text = "%s (%s): %s" % (self.name, self.kind, self.module)
@@ -123,83 +119,20 @@ class Apache:
 
     binary: str
     libexec: str
-    builtin: frozenset    # modules compiled in, e.g. "mod_unixd.c"
 
     @classmethod
     def find(cls, binary=None, apxs="apxs"):
-        libexec = None
-        try:
-            libexec = subprocess.run(
-                [apxs, "-q", "LIBEXECDIR"], capture_output=True, text=True,
-                check=True).stdout.strip()
-        except (OSError, subprocess.CalledProcessError):
-            pass
-        libexec = libexec or "/usr/lib/apache2/modules"
-        if binary is None:
-            for candidate in ("/usr/sbin/apache2", "/usr/sbin/httpd"):
-                if os.access(candidate, os.X_OK):
-                    binary = candidate
-                    break
-        if binary is None or not os.access(binary, os.X_OK):
-            raise ServerError("no httpd binary found (looked for "
-                              "/usr/sbin/apache2 and /usr/sbin/httpd)")
-        out = subprocess.run([binary, "-l"], capture_output=True, text=True,
-                             env=BASE_ENV).stdout
-        builtin = frozenset(line.strip() for line in out.splitlines()[1:])
-        return cls(binary, libexec, builtin)
+        return cls(launcher.find_httpd(binary),
+                   launcher.find_modules_dir(apxs))
 
     def version(self):
         out = subprocess.run([self.binary, "-v"], capture_output=True,
                              text=True, env=BASE_ENV).stdout
         return out.splitlines()[0].partition(":")[2].strip() if out else "?"
 
-    def load(self, short):
-        """The LoadModule line for mod_<short>, or "" if compiled in."""
-        if "mod_%s.c" % short in self.builtin or "%s.c" % short in \
-                self.builtin:
-            return ""
-        path = os.path.join(self.libexec, "mod_%s.so" % short)
-        if not os.path.exists(path):
-            raise ServerError("Apache module %s not found" % path)
-        return 'LoadModule %s_module "%s"' % (short, path)
-
-
-def free_port():
-    with socket.socket(socket.AF_INET, socket.SOCK_STREAM) as s:
-        s.bind(("127.0.0.1", 0))
-        return s.getsockname()[1]
-
-
-def _readable_tree(path):
-    """Make a copied tree readable (and dirs searchable) by anyone."""
-    os.chmod(path, 0o755)
-    for dirpath, dirnames, filenames in os.walk(path):
-        for d in dirnames:
-            os.chmod(os.path.join(dirpath, d), 0o755)
-        for f in filenames:
-            # CGI scripts keep their execute bit.
-            full = os.path.join(dirpath, f)
-            executable = os.stat(full).st_mode & 0o100
-            os.chmod(full, 0o755 if executable else 0o644)
-
-
-def _child_user():
-    """User and group the children run as when we are root."""
-    for name in ("www-data", "apache", "daemon", "nobody"):
-        try:
-            pw = pwd.getpwnam(name)
-        except KeyError:
-            continue
-        import grp
-        return name, grp.getgrgid(pw.pw_gid).gr_name
-    raise ServerError("no unprivileged user to run httpd's children as")
-
 
 class Httpd:
     """httpd serving ``variants`` with ``build`` under ``mpm``."""
-
-    START_TIMEOUT = 30.0
-    STOP_TIMEOUT = 15.0
 
     def __init__(self, apache, build, mpm, variants, keep=False,
                  log=print):
@@ -213,22 +146,24 @@ class Httpd:
                          if v.setup_for(build.kind) is not None]
         self.keep = keep
         self.log = log
-        self.root = None
-        self.port = None
-        self.proc = None
-        self._pids_seen = set()
+        self.server = None
+
+    @property
+    def root(self):
+        return self.server.root if self.server else None
+
+    @property
+    def port(self):
+        return self.server.port
 
     # -- the ServerRoot ----------------------------------------------------
 
     def _populate(self):
-        self.root = tempfile.mkdtemp(prefix="mpbench-%s-%s-"
-                                     % (self.build.name, self.mpm))
-        os.chmod(self.root, 0o755)
-        for sub in ("conf", "logs", "run", "htdocs"):
-            os.mkdir(os.path.join(self.root, sub))
-        open(os.path.join(self.root, "conf", "mime.types"), "w").close()
+        root = self.root
+        os.mkdir(os.path.join(root, "htdocs"))
+        open(os.path.join(root, "conf", "mime.types"), "w").close()
         for v in self.variants:
-            vdir = os.path.join(self.root, "htdocs", v.name)
+            vdir = os.path.join(root, "htdocs", v.name)
             os.mkdir(vdir)
             for name, source in v.setup_for(self.build.kind).files.items():
                 dest = os.path.join(vdir, name)
@@ -243,15 +178,14 @@ class Httpd:
             pkg = os.path.join(py, "mod_python")
             if not os.path.isdir(pkg):
                 raise ServerError("no mod_python package in %s" % py)
-            shutil.copytree(pkg, os.path.join(self.root, "pylib",
-                                              "mod_python"),
+            shutil.copytree(pkg, os.path.join(root, "pylib", "mod_python"),
                             ignore=shutil.ignore_patterns("__pycache__",
                                                           "*.pyc"))
-        _readable_tree(self.root)
         self._precompile()
+        launcher.make_readable(root)
         # Somewhere the children (www-data when run as root) may write:
         # session files, dbm files.  Made after the tree is chmod-ed.
-        var = os.path.join(self.root, "var")
+        var = os.path.join(root, "var")
         os.mkdir(var)
         os.chmod(var, 0o1777)
 
@@ -271,33 +205,21 @@ class Httpd:
         subprocess.run([python, "-m", "compileall", "-q"] + dirs,
                        stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL,
                        env=BASE_ENV)
-        _readable_tree(self.root)
 
-    def config(self):
-        a, root = self.apache, self.root
-        lines = [
-            "# generated by bench/run: build %s, MPM %s"
-            % (self.build.name, self.mpm),
-            'ServerRoot "%s"' % root,
-            "ServerName 127.0.0.1",
-            "Listen 127.0.0.1:%d" % self.port,
-            'PidFile "%s/run/httpd.pid"' % root,
-            'DefaultRuntimeDir "%s/run"' % root,
-            'ErrorLog "%s/logs/error_log"' % root,
-            "LogLevel warn",
-        ]
-        if os.geteuid() == 0:
-            user, group = _child_user()
-            lines += ["User %s" % user, "Group %s" % group]
-        mods = ["mpm_" + self.mpm, "authz_core", "mime"]
+    def modules(self):
+        """The Apache modules to load, after the MPM: the build last."""
+        mods = ["authz_core", "mime"]
         for v in self.variants:
             for m in v.apache_modules(self.mpm):
                 if m not in mods:
                     mods.append(m)
-        lines += [line for line in (a.load(m) for m in mods) if line]
-        lines.append(self.build.load_line)
-        lines.append(MPM_SETTINGS[self.mpm])
-        lines.append(COMMON.format(root=root))
+        return mods + [(self.build.symbol, self.build.module)]
+
+    def config(self):
+        """This benchmark's part of httpd.conf (after the launcher's
+        head)."""
+        root = self.root
+        lines = [COMMON.format(root=root)]
         for v in self.variants:
             place = _place(root, v)
             lines.append("# variant %s: %s" % (v.name, v.url))
@@ -306,65 +228,41 @@ class Httpd:
 
     # -- the process -------------------------------------------------------
 
-    def env(self):
-        env = dict(BASE_ENV)
+    def start(self):
+        env = {}
+        self.server = launcher.Httpd(
+            name="bench-%s-%s" % (self.build.name, self.mpm),
+            binary=self.apache.binary, modules_dir=self.apache.libexec,
+            keep=self.keep)
         if self.build.pythonpath:
             env["PYTHONPATH"] = os.path.join(self.root, "pylib")
-        return env
-
-    def start(self):
+        self.server.env.update(env)
         self._populate()
-        conf = os.path.join(self.root, "conf", "httpd.conf")
-        for attempt in range(3):
-            self.port = free_port()
-            with open(conf, "w") as f:
-                f.write(self.config())
-            out = open(os.path.join(self.root, "logs", "stdout"), "wb")
-            # A session of its own, so the terminal's ^C reaches only us and
-            # we stop httpd ourselves, by PID.
-            self.proc = subprocess.Popen(
-                [self.apache.binary, "-d", self.root, "-f", conf,
-                 "-DFOREGROUND"],
-                env=self.env(), stdin=subprocess.DEVNULL, stdout=out,
-                stderr=subprocess.STDOUT, start_new_session=True)
-            out.close()
-            if self._wait_listening():
-                return
-            text = self.output()
-            if "Address already in use" in text and attempt < 2:
-                continue
-            raise ServerError("httpd (%s, %s) did not start:\n%s"
-                              % (self.build.name, self.mpm, text))
-
-    def _wait_listening(self):
-        deadline = time.monotonic() + self.START_TIMEOUT
-        while time.monotonic() < deadline:
-            if self.proc.poll() is not None:
-                return False
-            try:
-                with socket.create_connection(("127.0.0.1", self.port),
-                                              timeout=1):
-                    return True
-            except OSError:
-                time.sleep(0.05)
-        self.stop()
-        return False
+        self.server.configure(
+            lambda port: self.config(), mpm=self.mpm,
+            mpm_conf=MPM_SETTINGS[self.mpm], modules=self.modules(),
+            loglevel="warn", generator="bench/run: build %s, MPM %s"
+            % (self.build.name, self.mpm))
+        try:
+            self.server.start()
+        except ServerError as e:
+            raise ServerError("httpd (%s, %s) did not start: %s"
+                              % (self.build.name, self.mpm, e)) from None
 
     @property
     def pid(self):
-        return self.proc.pid
+        return self.server.pid
 
     @property
     def base_url(self):
         return "http://127.0.0.1:%d" % self.port
 
     def alive(self):
-        return self.proc is not None and self.proc.poll() is None
+        return self.server is not None and self.server.alive()
 
     def memory(self):
         """Memory of the whole tree, and remember its PIDs for stop()."""
-        pids = proctree.tree(self.pid)
-        self._pids_seen.update(pids)
+        self.server.remember_children()
         return proctree.tree_memory(self.pid)
 
     def cpu_ns(self):
@@ -372,53 +270,26 @@ class Httpd:
         return proctree.tree_cpu_ns(self.pid)
 
     def stop(self):
-        if self.proc is None:
+        if self.server is None:
             return
-        if self.proc.poll() is None:
-            self._pids_seen.update(proctree.tree(self.pid))
-            self.proc.send_signal(signal.SIGTERM)
-            try:
-                self.proc.wait(self.STOP_TIMEOUT)
-            except subprocess.TimeoutExpired:
-                self.log("httpd %d did not stop in %ds: killing it"
-                         % (self.pid, self.STOP_TIMEOUT))
-                for p in proctree.tree(self.pid):
-                    _kill(p)
-                self.proc.wait()
-        # Children left behind (re-parented once the parent went) are ours.
-        deadline = time.monotonic() + 5
-        while True:
-            left = [p for p in self._pids_seen - {self.pid}
-                    if _is_httpd(p, self.apache.binary, self.root)]
-            if not left or time.monotonic() > deadline:
-                break
-            time.sleep(0.1)
-        for p in left:
-            self.log("killing leftover httpd child %d" % p)
-            _kill(p)
+        for pid in self.server.stop():
+            self.log("killed leftover httpd child %d" % pid)
 
     # -- logs --------------------------------------------------------------
 
     def output(self):
+        if self.server is None:
+            return "(no output)"
         parts = []
-        for name in ("stdout", "error_log"):
-            path = os.path.join(self.root, "logs", name)
-            try:
-                with open(path, errors="replace") as f:
-                    text = f.read()
-            except OSError:
-                continue
+        for name, text in (("stdout", self.server.read(
+                self.server.stdout_path)),
+                ("error_log", self.server.error_log_since())):
             if text.strip():
                 parts.append("--- %s ---\n%s" % (name, text[-6000:]))
         return "\n".join(parts) or "(no output)"
 
     def error_log(self):
-        try:
-            with open(os.path.join(self.root, "logs", "error_log"),
-                      errors="replace") as f:
-                return f.read()
-        except OSError:
-            return ""
+        return self.server.error_log_since() if self.server else ""
 
     def problems(self):
         """Error-log lines that say something went wrong (crashes first)."""
@@ -446,36 +317,19 @@ class Httpd:
         return False
 
     def close(self):
+        if self.server is None:
+            return
         try:
             self.stop()
         finally:
-            if self.root and not self.keep:
-                shutil.rmtree(self.root, ignore_errors=True)
-            elif self.root:
+            self.server.remove()
+            if self.keep:
                 self.log("kept ServerRoot %s" % self.root)
 
 
 def _place(root, variant):
     return Place(dir=os.path.join(root, "htdocs", variant.name),
                  url="/" + variant.name, root=root)
-
-
-def _is_httpd(pid, binary, root):
-    """Whether pid is still one of our httpd processes."""
-    try:
-        with open("/proc/%d/cmdline" % pid, "rb") as f:
-            argv = f.read().split(b"\0")
-    except OSError:
-        return False
-    return bool(argv) and os.path.basename(argv[0].decode(errors="replace")) \
-        == os.path.basename(binary) and root.encode() in b" ".join(argv)
-
-
-def _kill(pid):
-    try:
-        os.kill(pid, signal.SIGKILL)
-    except ProcessLookupError:
-        pass
 
 
 if __name__ == "__main__":

@@ -2,20 +2,25 @@
 """Serve the tutorial examples (manual chapter 3) on 127.0.0.1:8080.
 
 Also a PSP page with a session, and the test handler at /mpinfo.  The 3.1
-publisher form sends its mail to a local debugging SMTP server (aiosmtpd)
-that this script starts and that prints each message on the console.
+publisher form sends its mail to a small SMTP server that this script runs
+and that prints each message it receives on the console, decoded.
 
-Builds nothing: run scripts/demo.sh, which builds first.  The server runs in
-the foreground from a temporary ServerRoot holding copies of the examples
-and of the mod_python package (Apache's children, which run as www-data when
-started by root, may not be able to read this checkout).  Ctrl-C stops it.
+Builds nothing: run scripts/demo.sh, which builds first.  httpd runs (through
+scripts/httpd_launcher.py, as in the test suite) in the foreground from a
+temporary ServerRoot holding copies of the examples and of the mod_python
+package (Apache's children, which run as www-data when started by root, may
+not be able to read this checkout).  Its logs go to a directory that
+outlives it (--logs, or $MP_DEMO_LOGS, or a new
+/tmp/mod_python-demo-logs-XXXX), which the demo names when it stops.
+Ctrl-C stops it.
 """
 
 import argparse
+import email
+import email.policy
 import os
 import shutil
 import signal
-import subprocess
 import sys
 import tempfile
 
@@ -24,6 +29,10 @@ TOP = os.path.dirname(HERE)
 EXAMPLES = os.path.join(TOP, "test", "htdocs", "tutorial")
 PUBLISHER_TUTORIAL = os.path.join(TOP, "test", "htdocs", "publisher",
                                   "tutorial")
+MODULE = os.path.join(TOP, "src", "mod_python.so")
+
+sys.path.insert(0, HERE)
+import httpd_launcher as launcher  # noqa: E402  (needs the path above)
 
 # A PSP page (manual 4.9) using the session global (4.8).
 COUNTER_PSP = """<html><head><title>PSP and a session</title></head><body>
@@ -36,9 +45,9 @@ session["hits"] = session.get("hits", 0) + 1
 <p>The time is <%= __import__("time").strftime("%H:%M:%S") %>.</p>
 </body></html>
 """
-MODULE = os.path.join(TOP, "src", "mod_python.so")
 
-INDEX = """<html><head><title>mod_python tutorial</title></head><body>
+INDEX = """<html><head><meta charset="utf-8">
+<title>mod_python tutorial</title></head><body>
 <h1>mod_python: the tutorial examples</h1>
 <ul>
 <li><a href="/test/mptest.py">2.4 mptest.py</a> - Hello World!</li>
@@ -50,7 +59,7 @@ INDEX = """<html><head><title>mod_python tutorial</title></head><body>
     <a href="/notfound/handler-error.html">the handler's own 404</a>,
     <a href="/notfound/apache-error.html">Apache's 404</a></li>
 <li><a href="/form/form.html">3.1 the publisher form</a> (the mail goes to
-    a local debugging SMTP server: see the console)</li>
+    a local SMTP server that prints it: see the console)</li>
 <li><a href="/psp/counter.psp">a PSP page with a session</a>
     (<a href="/psp/counter.psp_">its code</a>)</li>
 <li><a href="/mpinfo">/mpinfo</a>: the test handler</li>
@@ -58,19 +67,10 @@ INDEX = """<html><head><title>mod_python tutorial</title></head><body>
 """
 
 CONF = """
-ServerRoot "{root}"
-Listen {listen}
-ServerName 127.0.0.1
-PidFile "{root}/httpd.pid"
-DefaultRuntimeDir "{root}"
-ErrorLog "{root}/error_log"
-LogLevel warn
-{user}
-{modules}
-LoadModule python_module "{module}"
 TypesConfig /etc/mime.types
 DocumentRoot "{docs}"
 DirectoryIndex index.html
+CustomLog "{logs}/access_log" common
 <Directory "{docs}">
     Require all granted
 </Directory>
@@ -117,95 +117,119 @@ DirectoryIndex index.html
 </Location>
 """
 
-STOCK_MODULES = ["mpm_prefork", "authz_core", "authn_core", "auth_basic",
-                 "authz_user", "mime", "dir", "unixd"]
+STOCK_MODULES = ["authz_core", "authn_core", "auth_basic", "authz_user",
+                 "mime", "dir", "log_config", "unixd"]
+
+
+class ConsoleMailbox:
+    """An aiosmtpd handler that prints each message, decoded: headers as
+    text (RFC 2047 words decoded), the body in its charset."""
+
+    async def handle_DATA(self, server, session, envelope):
+        message = email.message_from_bytes(envelope.original_content,
+                                           policy=email.policy.default)
+        lines = ["", "---------- mail from %s to %s"
+                 % (envelope.mail_from, ", ".join(envelope.rcpt_tos))]
+        for name in ("From", "To", "Subject", "Date"):
+            if message[name] is not None:
+                lines.append("%s: %s" % (name, message[name]))
+        body = message.get_body(preferencelist=("plain", "html"))
+        if body is None:
+            lines.append("(no text part)")
+        else:
+            lines += ["", body.get_content().replace("\r\n", "\n").rstrip()]
+        lines.append("---------- end of mail")
+        print("\n".join(lines), flush=True)
+        return "250 Message accepted for delivery"
 
 
 def _interrupt(signum, frame):
     raise KeyboardInterrupt
 
 
-def free_port():
-    import socket
-    with socket.socket() as s:
-        s.bind(("127.0.0.1", 0))
-        return s.getsockname()[1]
+def _populate(root):
+    docs = os.path.join(root, "htdocs")
+    pylib = os.path.join(root, "python")
+    ignore = shutil.ignore_patterns("__pycache__", "*.pyc")
+    shutil.copytree(EXAMPLES, docs, ignore=ignore)
+    shutil.copytree(PUBLISHER_TUTORIAL, os.path.join(docs, "form"),
+                    ignore=ignore)
+    os.mkdir(os.path.join(docs, "psp"))
+    with open(os.path.join(docs, "psp", "counter.psp"), "w") as f:
+        f.write(COUNTER_PSP)
+    shutil.copytree(os.path.join(TOP, "lib", "python"), pylib, ignore=ignore)
+    with open(os.path.join(docs, "index.html"), "w") as f:
+        f.write(INDEX)
+    launcher.make_readable(docs)
+    launcher.make_readable(pylib)
+    sessions = os.path.join(root, "sessions")
+    os.mkdir(sessions)
+    os.chmod(sessions, 0o1777)
+    return docs, pylib
 
 
-def modules_dir():
-    out = subprocess.run(["apxs", "-q", "LIBEXECDIR"], capture_output=True,
-                         text=True)
-    return out.stdout.strip() or "/usr/lib/apache2/modules"
+def _logs_dir(requested):
+    if requested:
+        os.makedirs(requested, exist_ok=True)
+        path = requested
+    else:
+        path = tempfile.mkdtemp(prefix="mod_python-demo-logs-")
+    # As root, httpd's children (www-data) write nothing here, but the
+    # user who reads the logs afterwards may not be root.
+    os.chmod(path, 0o755)
+    return os.path.abspath(path)
 
 
 def main():
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
-    parser.add_argument("--listen", default="127.0.0.1:8080")
+    parser.add_argument("--listen", default="127.0.0.1:8080",
+                        help="where httpd listens (default %(default)s)")
+    parser.add_argument("--logs", default=os.environ.get("MP_DEMO_LOGS"),
+                        metavar="DIR",
+                        help="directory for the logs, kept after the demo "
+                             "stops (default $MP_DEMO_LOGS, else a new "
+                             "/tmp/mod_python-demo-logs-XXXX)")
     args = parser.parse_args()
     if not os.path.exists(MODULE):
         sys.exit("demo: %s is missing; run scripts/demo.sh (it builds)"
                  % MODULE)
+    from aiosmtpd.controller import Controller
 
-    root = tempfile.mkdtemp(prefix="mod_python-demo-")
-    os.chmod(root, 0o755)
-    docs = os.path.join(root, "htdocs")
-    pylib = os.path.join(root, "python")
-    shutil.copytree(EXAMPLES, docs)
-    shutil.copytree(PUBLISHER_TUTORIAL, os.path.join(docs, "form"))
-    os.mkdir(os.path.join(docs, "psp"))
-    with open(os.path.join(docs, "psp", "counter.psp"), "w") as f:
-        f.write(COUNTER_PSP)
-    shutil.copytree(os.path.join(TOP, "lib", "python"), pylib,
-                    ignore=shutil.ignore_patterns("__pycache__"))
-    with open(os.path.join(docs, "index.html"), "w") as f:
-        f.write(INDEX)
-    for top, dirs, files in os.walk(root):
-        for d in dirs:
-            os.chmod(os.path.join(top, d), 0o755)
-        for name in files:
-            os.chmod(os.path.join(top, name), 0o644)
+    logs = _logs_dir(args.logs)
+    smtp_port = launcher.free_port()
+    httpd = launcher.Httpd(name="demo", logs=logs)
+    smtpd = None
+    try:
+        docs, pylib = _populate(httpd.root)
+        httpd.env["PYTHONPATH"] = pylib
+        httpd.configure(
+            CONF.format(root=httpd.root, docs=docs, logs=logs,
+                        smtp="127.0.0.1:%d" % smtp_port),
+            modules=STOCK_MODULES + [("python_module", MODULE)],
+            missing_ok=True, listen=args.listen, generator="scripts/demo.py")
+        smtpd = Controller(ConsoleMailbox(), hostname="127.0.0.1",
+                           port=smtp_port)
+        smtpd.start()
+        httpd.start()
+    except launcher.LaunchError as e:
+        if smtpd is not None:
+            smtpd.stop()
+        httpd.remove()
+        sys.exit("demo: %s\n(logs in %s)" % (e, logs))
 
-    mdir = modules_dir()
-    loads = "\n".join('LoadModule %s_module "%s/mod_%s.so"' % (m, mdir, m)
-                      for m in STOCK_MODULES
-                      if os.path.exists("%s/mod_%s.so" % (mdir, m)))
-    user = "User www-data\nGroup www-data" if os.getuid() == 0 else ""
-    conf = os.path.join(root, "httpd.conf")
-    sessions = os.path.join(root, "sessions")
-    os.mkdir(sessions)
-    os.chmod(sessions, 0o1777)
-    smtp_port = free_port()
-    with open(conf, "w") as f:
-        f.write(CONF.format(root=root, listen=args.listen, user=user,
-                            modules=loads, module=MODULE, docs=docs,
-                            smtp="127.0.0.1:%d" % smtp_port))
-
-    env = dict(os.environ, PYTHONPATH=pylib)
-    httpd = shutil.which("apache2", path="/usr/sbin:" + os.environ["PATH"]) \
-        or shutil.which("httpd")
-    check = subprocess.run([httpd, "-d", root, "-f", conf, "-t"], env=env,
-                           capture_output=True, text=True)
-    if check.returncode != 0:
-        sys.exit("demo: the configuration does not load:\n" + check.stderr)
-    # The debugging SMTP server prints every message it receives.
-    smtpd = subprocess.Popen([sys.executable, "-m", "aiosmtpd", "-n",
-                              "-l", "127.0.0.1:%d" % smtp_port,
-                              "-c", "aiosmtpd.handlers.Debugging"])
-    # In a session of its own: prefork signals its whole process group when
-    # it stops, which would interrupt the clean-up below a second time.
-    # Ctrl-C reaches it through that clean-up.
-    proc = subprocess.Popen([httpd, "-d", root, "-f", conf, "-DFOREGROUND"],
-                            env=env, start_new_session=True)
     # SIGTERM (from a service manager, or kill) stops the demo as Ctrl-C
     # does, so that httpd and the SMTP server are stopped too.
     signal.signal(signal.SIGTERM, _interrupt)
     # Also when started from a script in the background, where SIGINT
     # comes in ignored and Python would leave it so.
     signal.signal(signal.SIGINT, _interrupt)
-    print("mod_python demo on http://%s/  (error log: %s/error_log)\n"
-          "Press Ctrl-C to stop." % (args.listen, root), flush=True)
+    print("mod_python demo on http://%s:%d/  (logs: %s)\n"
+          "Press Ctrl-C to stop." % (httpd.host, httpd.port, logs),
+          flush=True)
     try:
-        proc.wait()
+        httpd.proc.wait()
+        print("demo: httpd exited with status %s" % httpd.proc.returncode,
+              flush=True)
     except KeyboardInterrupt:
         pass
     finally:
@@ -213,15 +237,12 @@ def main():
         # clean-up short and leave httpd running.
         signal.signal(signal.SIGINT, signal.SIG_IGN)
         signal.signal(signal.SIGTERM, signal.SIG_IGN)
-        for child in (proc, smtpd):
-            if child.poll() is None:
-                child.send_signal(signal.SIGTERM)
-                try:
-                    child.wait(timeout=15)
-                except subprocess.TimeoutExpired:
-                    child.kill()
-                    child.wait()
-        shutil.rmtree(root, ignore_errors=True)
+        httpd.stop()
+        smtpd.stop()
+        httpd.remove()
+        print("\nmod_python demo stopped. Its error log is %s\n"
+              "(the access log and httpd's own output are beside it). "
+              "Goodbye!" % httpd.error_log_path, flush=True)
 
 
 if __name__ == "__main__":

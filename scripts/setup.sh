@@ -24,16 +24,38 @@ if [ -n "$missing" ]; then
     echo "setup: installing:$missing"
     # Keep Debian from starting the system apache2 and redis-server
     # services on install: we only want their binaries and modules, and
-    # we start our own servers.
+    # we start our own servers.  A
+    # policy-rc.d the machine already has is set aside and put back
+    # afterwards, also when apt fails or we are interrupted.  (A copy set
+    # aside by a run that was killed outright is the owner's: keep it.)
+    policy=/usr/sbin/policy-rc.d
+    saved=/usr/sbin/policy-rc.d.mod_python-setup-saved
+    wrote=""
+    restore_policy() {
+        if $SUDO test -e "$saved" || $SUDO test -L "$saved"; then
+            $SUDO mv -f "$saved" "$policy"
+        elif [ -n "$wrote" ]; then
+            $SUDO rm -f "$policy"
+        fi
+    }
+    trap restore_policy EXIT
+    trap 'exit 129' HUP
+    trap 'exit 130' INT
+    trap 'exit 143' TERM
+    if ! $SUDO test -e "$saved" && ! $SUDO test -L "$saved" &&
+       { $SUDO test -e "$policy" || $SUDO test -L "$policy"; }; then
+        $SUDO mv "$policy" "$saved"
+    fi
+    wrote=yes
     $SUDO sh -c 'printf "#!/bin/sh\nexit 101\n" > /usr/sbin/policy-rc.d &&
                  chmod 755 /usr/sbin/policy-rc.d'
-    trap '$SUDO rm -f /usr/sbin/policy-rc.d' EXIT
     $SUDO env DEBIAN_FRONTEND=noninteractive apt-get update -qq
     # shellcheck disable=SC2086
     $SUDO env DEBIAN_FRONTEND=noninteractive \
         apt-get install -y -qq --no-install-recommends $missing
-    $SUDO rm -f /usr/sbin/policy-rc.d
-    trap - EXIT
+    restore_policy
+    wrote=""
+    trap - EXIT HUP INT TERM
 fi
 
 # Debian's python3 is the one Apache's unprivileged children can read.

@@ -59,7 +59,7 @@ def test_short_body_times_out_with_ioerror(httpd):
     s.sendall(b"POST /x?shortbody HTTP/1.1\r\nHost: badinput\r\n"
               b"Content-Length: 100\r\nConnection: close\r\n\r\n"
               b"only ten b")
-    start = time.time()
+    # a hang ends in socket.timeout after 30 s
     data = b""
     while True:
         chunk = s.recv(65536)
@@ -67,13 +67,14 @@ def test_short_body_times_out_with_ioerror(httpd):
             break
         data += chunk
     s.close()
-    assert time.time() - start < 15
     body = data.split(b"\r\n\r\n", 1)[1]
     if b"\r\n" in body:            # chunked
         body = body.split(b"\r\n")[1]
     info = json.loads(body)
     assert info["outcome"].startswith("IOError")
-    assert 1 <= info["seconds"] < 10
+    # read() waited for Apache's Timeout (a lower bound: a busy machine
+    # only makes the wait longer)
+    assert info["seconds"] >= 1
 
 
 def test_client_disconnect_gives_ioerror(httpd):

@@ -5,7 +5,6 @@ import concurrent.futures
 import hashlib
 import os
 import sys
-import time
 
 HOST = "cgihandler"
 
@@ -325,10 +324,9 @@ def test_concurrent_scripts_do_not_mix(httpd):
         ["%s line %d\n" % (ident, i) for i in range(5)]
         + ["%s env %s\n" % (ident, ident)])
     idents = ["client%02d" % i for i in range(40)]
-    start = time.monotonic()
+    # (each request has the harness's 30 s timeout: a hang fails it)
     with concurrent.futures.ThreadPoolExecutor(10) as pool:
         results = list(pool.map(fetch, idents))
     for ident, status, text in results:
         assert status == 200, ident
         assert text == expected(ident)
-    assert time.monotonic() - start < 30

@@ -7,6 +7,8 @@ security rules of Doc/publisher.rst; outside/ is a module no URL may
 reach.
 """
 
+import email
+import email.policy
 import json
 import os
 import socket
@@ -271,9 +273,12 @@ def test_tutorial_form_sends_mail(httpd, smtp_server):
     mail = smtp_server.envelopes[-1]
     assert mail.mail_from == "joe@example.org"
     assert mail.rcpt_tos == ["webmaster"]
-    text = mail.content.decode("utf-8").replace("\r\n", "\n")
-    assert text.startswith("From: joe@example.org\nSubject: feedback\n"
-                           "To: webmaster\n\n")
+    message = email.message_from_bytes(mail.content,
+                                       policy=email.policy.default)
+    assert message["From"] == "Joe Smith <joe@example.org>"
+    assert message["Subject"] == "feedback"
+    assert message["To"] == "webmaster"
+    text = message.get_content().replace("\r\n", "\n")
     assert "I have the following comment:\n\nNice site!\nKeep going.\n" \
         in text
     assert "Thank You,\n\nJoe Smith\n" in text

@@ -980,19 +980,27 @@ def test_file_cleanup_time_limit_resumes(httpd):
     """4.8.1 session_cleanup_time_limit: a cleanup that runs out of time
     stops, and the next one resumes where it stopped (an expired file
     before that point is not looked at until the pass ends), so successive
-    cleanups remove exactly the expired files."""
+    cleanups remove exactly the expired files.
+
+    The time is counted, not measured: api.py's clock=STEP gives Session a
+    clock that advances by STEP at each reading, so the 0.005 s limit is
+    a fixed number of files per cleanup whatever else the machine does."""
     host = "sess-limit"
     sessdir = _sessdir(httpd, host)
     _empty(sessdir)
     old = _make(httpd, host, 1000)
     live = _make(httpd, host, 500)
     _backdate(sessdir, old, 2 * 3600)
-    query = "cls=FileSession&fast=1&verify=0"
+    # 40.5 steps in the limit: no reading falls on the deadline itself
+    query = "cls=FileSession&fast=1&verify=0&clock=%r" % (0.005 / 40.5)
     log = _cleanup(httpd, host, query)
-    m = re.search(r"stopped by session_cleanup_time_limit \(0.005s\) after "
-                  r"(\d+) files \((\d+) removed\); the next one resumes "
-                  r"after ([0-9a-f]{32})", log)
+    stopped = (r"stopped by session_cleanup_time_limit \(0.005s\) after "
+               r"(\d+) files \((\d+) removed\); the next one resumes "
+               r"after ([0-9a-f]{32})")
+    m = re.search(stopped, log)
     assert m, log
+    per_cleanup = int(m.group(1))
+    assert 0 < per_cleanup < 100, log
     position = m.group(3)
     with open(os.path.join(sessdir, ".cleanup_position")) as f:
         assert f.read() == position
@@ -1011,13 +1019,20 @@ def test_file_cleanup_time_limit_resumes(httpd):
     os.chown(os.path.join(sessdir, first), st.st_uid, st.st_gid)
     _backdate(sessdir, [first], 2 * 3600)
     starts = [position]
-    for _ in range(500):
+    for _ in range(1500 // per_cleanup + 1):
         log = _cleanup(httpd, host, query)
         if "done" in log:
             break
-        start = re.search(r"resumes after ([0-9a-f]{32})", log).group(1)
+        m = re.search(stopped, log)
+        assert m, log
+        # every cleanup gets as far as the limit lets it
+        assert int(m.group(1)) == per_cleanup, log
+        start = m.group(3)
         assert start > starts[-1]
         starts.append(start)
+    # the 1,500 files of the pass, per_cleanup at a time: each stopped
+    # cleanup left a start, and the last one reached the end
+    assert len(starts) + 1 == -(-1500 // per_cleanup), (len(starts), log)
     assert re.search(r"done: \d+ files examined from %s, \d+ removed"
                      % starts[-1], log), log
     assert _sessions_in(sessdir) == live | {first}

@@ -1,8 +1,30 @@
 """The manual's own examples: chapter 2.4 (mptest) and chapter 3 (tutorial).
 
 The handlers in htdocs/tutorial/ are the manual's code in Python 3 form and
-the configuration is the manual's, inside a virtual host of its own.
+the configuration is the manual's, inside a virtual host of its own.  The
+3.1 feedback form (htdocs/publisher/tutorial/, the one the demo serves) is
+tested in test_publisher.py; here, with text that is not ASCII, against an
+SMTP server of this module's own.
 """
+
+import email
+import email.policy
+import socket
+import threading
+import time
+
+import pytest
+
+
+def _free_port():
+    with socket.socket(socket.AF_INET, socket.SOCK_STREAM) as s:
+        s.bind(("127.0.0.1", 0))
+        return s.getsockname()[1]
+
+
+# The port goes into httpd.conf, which is written before any test runs.
+SMTP_PORT = _free_port()
+FORM_HOST = "tutorial-form"
 
 # Each example has a virtual host (so an interpreter) of its own: three of
 # them name their module myscript, as the manual does, and one interpreter
@@ -55,7 +77,19 @@ HTTPD_CONF = """
     PythonHandler myscript
     PythonDebug On
 </Directory>
-"""
+
+# 3.1 the publisher's feedback form, its mail sent to this module's server
+<VirtualHost *:{port}>
+    ServerName tutorial-form
+    DocumentRoot "{htdocs}/publisher/tutorial"
+    <Location />
+        AddHandler mod_python .py
+        PythonHandler mod_python.publisher
+        PythonDebug On
+        PythonOption smtp_server 127.0.0.1:%d
+    </Location>
+</VirtualHost>
+""" % SMTP_PORT
 
 
 def test_mptest_handler(httpd):
@@ -149,3 +183,76 @@ def test_own_404_existing_file(httpd):
     assert r.status_code == 200
     assert r.text == ("<html><body>An existing page, served by the 404 "
                       "handler.</body></html>\n")
+
+
+# ------------------------------------------------- 3.1 the feedback form
+class _Mailbox:
+    """An aiosmtpd handler keeping the messages it is sent."""
+
+    def __init__(self):
+        self.envelopes = []
+        self.arrived = threading.Event()
+
+    async def handle_DATA(self, server, session, envelope):
+        self.envelopes.append(envelope)
+        self.arrived.set()
+        return "250 Message accepted for delivery"
+
+
+@pytest.fixture(scope="module")
+def mailbox():
+    from aiosmtpd.controller import Controller
+    box = _Mailbox()
+    controller = Controller(box, hostname="127.0.0.1", port=SMTP_PORT)
+    controller.start()
+    yield box
+    controller.stop()
+
+
+def test_form_mail_not_ascii(httpd, mailbox):
+    """3.1 (Doc/publisher.rst, A feedback form): a name and a comment that
+    are not ASCII reach the webmaster intact: the mail is 7-bit, its From
+    header's name is RFC 2047-encoded UTF-8 and its body is UTF-8 in a
+    transfer encoding; decoded, it says what the form said."""
+    mailbox.arrived.clear()
+    before = len(mailbox.envelopes)
+    r = httpd.post("/form.py/email", host=FORM_HOST,
+                   data={"name": "José Ñandú", "email": "jose@example.org",
+                         "comment": "Très bien — ça marche!\n"
+                                    "Grüße, 日本語も"})
+    assert r.status_code == 200, r.text
+    assert "Dear José Ñandú,<br>" in r.text
+    assert mailbox.arrived.wait(10)
+    assert len(mailbox.envelopes) == before + 1
+    mail = mailbox.envelopes[-1]
+    assert mail.mail_from == "jose@example.org"
+    assert mail.rcpt_tos == ["webmaster"]
+    # what went over the wire is ASCII, headers and body
+    mail.original_content.decode("ascii")
+    raw_from = [line for line in mail.original_content.split(b"\r\n")
+                if line.startswith(b"From: ")]
+    assert raw_from and b"=?utf-8?" in raw_from[0], raw_from
+    message = email.message_from_bytes(mail.original_content,
+                                       policy=email.policy.default)
+    assert message["From"] == "José Ñandú <jose@example.org>"
+    assert message["From"].addresses[0].display_name == "José Ñandú"
+    assert message.get_content_charset() == "utf-8"
+    text = message.get_content().replace("\r\n", "\n")
+    assert ("I have the following comment:\n\nTrès bien — ça marche!\n"
+            "Grüße, 日本語も\n") in text
+    assert "Thank You,\n\nJosé Ñandú\n" in text
+
+
+def test_form_bad_address(httpd, mailbox):
+    """3.1: an e-mail field that is not an address (here one that would
+    add a header) gets a page saying so, and no mail is sent."""
+    before = len(mailbox.envelopes)
+    for bad in ("jose", "jose@example.org\r\nBcc: all@example.org",
+                "a@b, c@d"):
+        r = httpd.post("/form.py/email", host=FORM_HOST,
+                       data={"name": "José", "email": bad,
+                             "comment": "Très bien"})
+        assert r.status_code == 200, r.text
+        assert r.text.startswith("%s is not an e-mail address" % bad)
+    time.sleep(0.3)
+    assert len(mailbox.envelopes) == before

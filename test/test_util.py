@@ -470,10 +470,9 @@ def test_bad_multipart_is_400(httpd, case):
     """4.6.1, bad input: a malformed multipart body gets 400 (not 500,
     not a hang), and the server goes on serving."""
     ctype, body = BAD_BODIES[case]
-    start = time.monotonic()
+    # a hang ends in _send_raw's socket timeout
     status, rbody = _send_raw(httpd, _head(len(body), ctype), body)
     assert status == 400, rbody[:500]
-    assert time.monotonic() - start < 20
     _still_serving(httpd)
 
 
@@ -523,7 +522,9 @@ def test_body_shorter_than_content_length_is_400(httpd):
             if not chunk:
                 break
             data += chunk
-    assert 2 <= time.monotonic() - start < 15
+    # the server waited for its Timeout (a lower bound: a busy machine
+    # only makes the wait longer); a hang ends in the socket's timeout
+    assert time.monotonic() - start >= 2
     assert httpd.parse_response(data)[0] == 400
     _still_serving(httpd)
 

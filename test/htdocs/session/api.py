@@ -14,9 +14,15 @@ sid=, secret (a fixed one), timeout=, nolock, fast=0/1, verify=0/1 and
 dbmtype=gnu/dumb (a module of the dbm package) are passed to the
 constructor.  PythonOption test_cleanup_chance sets
 Session.CLEANUP_CHANCE in this virtual host's interpreter.
+
+clock=STEP gives the Session module, until a request without it, a clock
+that counts: each reading of time.monotonic() advances it by STEP seconds,
+so that session_cleanup_time_limit stops a cleanup after a number of
+readings (of files examined), the same on a busy machine as on an idle one.
 """
 import importlib
 import json
+import time
 import urllib.parse
 
 import _apache
@@ -55,6 +61,22 @@ def _open(req, q, **kw):
     return Session.Session(req, **kw)
 
 
+class _CountingClock:
+    """Stands for the time module in Session: monotonic() is the number
+    of readings times step; everything else is the real time module."""
+
+    def __init__(self, step):
+        self.step = step
+        self.readings = 0
+
+    def monotonic(self):
+        self.readings += 1
+        return self.readings * self.step
+
+    def __getattr__(self, name):
+        return getattr(time, name)
+
+
 def _info(s):
     return {"cls": type(s).__name__, "id": s.id(), "is_new": s.is_new(),
             "created": s.created(), "last_accessed": s.last_accessed(),
@@ -66,6 +88,10 @@ def handler(req):
     chance = req.get_options().get("test_cleanup_chance")
     if chance is not None:
         Session.CLEANUP_CHANCE = int(chance)
+    # One interpreter per virtual host: this reaches only the sessions of
+    # the virtual host that asked for it.
+    Session.time = _CountingClock(float(q["clock"])) if "clock" in q \
+        else time
     op = q.get("op", "info")
     if op == "hello":
         req.content_type = "text/plain"
