@@ -457,30 +457,41 @@ class HttpdServer:
                 chunks.append(chunk)
         return b"".join(chunks)
 
-    def time_to_first(self, path, marker, host="127.0.0.1", timeout=10):
-        """GET path and time the arrival of marker (bytes) in the response.
-        Returns (seconds until marker arrived, the whole raw response,
-        read until the server closed)."""
-        request = (b"GET %s HTTP/1.1\r\nHost: %s\r\nConnection: close"
-                   b"\r\n\r\n" % (path.encode(), host.encode()))
+    def handshake(self, path, first, rest, host="127.0.0.1", timeout=60):
+        """Prove that `first` reaches the client while the handler still
+        waits, without timing anything.
+
+        GET path with the name of a file in var as the query string.  The
+        handler (see htdocs/flush/flushtest.py, wait_for_go) writes, then
+        waits until that file exists.  Here `first` is read from the
+        socket, checked to come before `rest`, and only then is the file
+        made.  Returns the whole raw response."""
+        go = os.path.join(self.var, "go-" + os.urandom(8).hex())
+        request = (b"GET %s?%s HTTP/1.1\r\nHost: %s\r\nConnection: close"
+                   b"\r\n\r\n" % (path.encode(), go.encode(), host.encode()))
         with socket.create_connection(("127.0.0.1", self.port),
                                       timeout=timeout) as s:
-            start = time.monotonic()
             s.sendall(request)
             data = b""
-            while marker not in data:
+            while first not in data:
                 chunk = s.recv(65536)
                 if not chunk:
                     raise AssertionError("connection closed before %r: %r"
-                                         % (marker, data))
+                                         % (first, data))
                 data += chunk
-            seen = time.monotonic() - start
+            # The handler is still waiting: what it sends next is not here.
+            assert rest not in data, data
+            with open(go, "w"):
+                pass
             while True:
                 chunk = s.recv(65536)
                 if not chunk:
                     break
                 data += chunk
-        return seen, data
+        os.unlink(go)
+        assert b"gave up waiting" not in data.lower(), data
+        assert rest in data, data
+        return data
 
     def raw_request(self, path, host="127.0.0.1", method="GET", headers=(),
                     body=b"", timeout=30):

@@ -9,9 +9,6 @@ waits until the test, having read "part1" from its socket, creates a file
 (see htdocs/flush/flushtest.py).
 """
 import concurrent.futures
-import os
-import socket
-import uuid
 
 from conftest import header_values
 
@@ -54,39 +51,8 @@ HTTPD_CONF = """
 """
 
 
-def _read_until(sock, marker, data=b""):
-    while marker not in data:
-        chunk = sock.recv(65536)
-        if not chunk:
-            raise AssertionError("connection closed before %r: %r"
-                                 % (marker, data))
-        data += chunk
-    return data
-
-
 def _handshake(httpd, path, first=b"part1", rest=b"part2"):
-    """GET path; once `first` has arrived, let the handler go on.  Returns
-    the raw response."""
-    go = os.path.join(httpd.var, "go-" + uuid.uuid4().hex)
-    request = (b"GET %s?%s HTTP/1.1\r\nHost: %s\r\nConnection: close"
-               b"\r\n\r\n" % (path.encode(), go.encode(), HOST.encode()))
-    with socket.create_connection(("127.0.0.1", httpd.port),
-                                  timeout=60) as sock:
-        sock.sendall(request)
-        data = _read_until(sock, first)
-        # The handler is still waiting: what it sends next is not here yet.
-        assert rest not in data
-        with open(go, "w"):
-            pass
-        while True:
-            chunk = sock.recv(65536)
-            if not chunk:
-                break
-            data += chunk
-    os.unlink(go)
-    assert b"gave up waiting" not in data.lower()
-    assert rest in data
-    return data
+    return httpd.handshake(path, first, rest, host=HOST)
 
 
 def test_write_then_return_is_flushed(httpd):

@@ -62,11 +62,16 @@ def write_flush_keyword(req):
 
 
 def flush(req):
+    # test_request.py's handshake: part1 must arrive before the test makes
+    # the file named by the query string; only then does part2 follow.
     req.content_type = "text/plain"
     req.write("part1", 0)
     req.flush()
-    time.sleep(1.5)
-    req.write("part2")
+    go, waited = req.args or "", 0
+    while go.startswith("/") and not os.path.exists(go) and waited < 2000:
+        time.sleep(0.01)
+        waited += 1
+    req.write("part2" if os.path.exists(go) else "part2 gave up waiting")
     return apache.OK
 
 
