@@ -561,21 +561,3 @@ def test_redis_restart_mid_run(httpd, redis_server, extra_httpd):
     assert len(counts) >= 100 + 4 * 40
     r = httpd.get("/counter/", host="redis", headers=_cookie(sid))
     assert r.text == "Hits: %d\n" % (len(counts) + 1)
-
-
-def test_session_message_numbers_documented():
-    """Doc/messages.rst: every MP02nn number the session code logs is in
-    the table, once in the code and once in the table, and the table has
-    none the code does not use."""
-    here = os.path.dirname(os.path.abspath(__file__))
-    lib = os.path.join(here, "..", "lib", "python", "mod_python")
-    code = []
-    for name in sorted(os.listdir(lib)):
-        if name.endswith(".py"):
-            with open(os.path.join(lib, name), encoding="utf-8") as f:
-                code += re.findall(r'"(MP02\d\d)"', f.read())
-    with open(os.path.join(here, "..", "Doc", "messages.rst"),
-              encoding="utf-8") as f:
-        table = re.findall(r"^   \* - (MP02\d\d)$", f.read(), re.M)
-    assert code and len(set(code)) == len(code)        # one call site each
-    assert sorted(code) == table
