@@ -18,8 +18,25 @@ import time
 import pytest
 import requests
 
-from conftest import (REPO, _children_of, _pid_alive, find_httpd,
-                      find_module_so)
+from conftest import REPO, find_module_so, launcher
+
+find_httpd = launcher.find_httpd
+_children_of = launcher.children_of
+
+
+def _pid_alive(pid):
+    try:
+        os.kill(pid, 0)
+    except ProcessLookupError:
+        return False
+    except PermissionError:
+        return True
+    # A zombie (exited, not yet reaped by its parent) has finished too.
+    try:
+        with open("/proc/%d/stat" % pid) as f:
+            return f.read().rpartition(")")[2].split()[0] != "Z"
+    except OSError:
+        return False
 
 sys.path.insert(0, os.path.join(REPO, "lib", "python"))
 
