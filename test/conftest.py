@@ -38,9 +38,11 @@ import errno
 import os
 import re
 import shutil
+import signal
 import socket
 import subprocess
 import sys
+import tempfile
 import time
 
 import pytest
@@ -439,11 +441,11 @@ class HttpdServer:
     def post(self, path, host="127.0.0.1", **kw):
         return self.request("POST", path, host=host, **kw)
 
-    def raw(self, data, timeout=30):
+    def raw(self, data, timeout=30, port=None):
         """Send raw bytes, return everything read until the server closes.
         Send ``Connection: close`` (or HTTP/1.0) or this waits for the
-        keep-alive timeout."""
-        with socket.create_connection(("127.0.0.1", self.port),
+        keep-alive timeout.  port: another Listen port of this server."""
+        with socket.create_connection(("127.0.0.1", port or self.port),
                                       timeout=timeout) as s:
             s.sendall(data)
             chunks = []
@@ -494,7 +496,7 @@ class HttpdServer:
         return data
 
     def raw_request(self, path, host="127.0.0.1", method="GET", headers=(),
-                    body=b"", timeout=30):
+                    body=b"", timeout=30, port=None):
         """Build and send an HTTP/1.1 request with Connection: close;
         headers is a sequence of (name, value) str or bytes pairs, sent as
         given (duplicates allowed).  Returns (status, headers, body)."""
@@ -507,7 +509,7 @@ class HttpdServer:
             lines.append(b"Content-Length: %d" % len(body))
         lines.append(b"Connection: close")
         data = b"\r\n".join(lines) + b"\r\n\r\n" + body
-        return parse_response(self.raw(data, timeout=timeout))
+        return parse_response(self.raw(data, timeout=timeout, port=port))
 
 
 # ---------------------------------------------------------------------------

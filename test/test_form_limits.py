@@ -264,12 +264,11 @@ Listen 127.0.0.1:%d
     </Directory>
 </VirtualHost>
 """ % (port, port))
-    server.port = port
     mark = server.log_mark()
     status, _, _ = server.raw_request(
-        "/x?" + "a=b&" * (10 * 1024 * 1024 // 4))
+        "/x?" + "a=b&" * (10 * 1024 * 1024 // 4), port=port)
     assert status == 413
     text = server.wait_for_log("MP0350", mark)
     assert len(re.findall("MP0350", text)) == 1
-    status, _, body = server.raw_request("/x?a=1&b=2")
+    status, _, body = server.raw_request("/x?a=1&b=2", port=port)
     assert status == 200 and b'"fields": 2' in body
