@@ -506,7 +506,9 @@ def test_redis_restart_mid_run(httpd, redis_server, extra_httpd):
     """Redis restarted in the middle of a run (SHUTDOWN SAVE, a pause,
     start again on the same port, socket and data): requests during the
     outage get 503 (no 500, no traceback, no new session), and the
-    counter goes on afterwards from where it was, on both hosts."""
+    counter goes on afterwards from where it was, on both hosts.  (A save
+    Redis stored just before it went away, whose reply was lost, counts
+    although its request got the 503: a remote store cannot tell.)"""
     other = extra_httpd(second_host_conf(redis_server.port),
                         name="redisrestart")
     hosts = [httpd, other]
@@ -556,8 +558,13 @@ def test_redis_restart_mid_run(httpd, redis_server, extra_httpd):
     assert during > 0
     assert {status for status, _ in others} == {503}, others[:5]
     assert all("Traceback" not in text for _, text in others)
-    # no update lost, no session lost (a new one would count from 1 again)
-    assert sorted(counts) == list(range(1, len(counts) + 1))
+    # No update lost (two requests never saw the same count) and no
+    # session lost (a new one would count from 1 again).  A save whose
+    # reply was cut by the shutdown may have been stored although its
+    # request got a 503: each gap in the counts must be such a request.
+    assert len(set(counts)) == len(counts)
+    gaps = set(range(1, max(counts) + 1)) - set(counts)
+    assert len(gaps) <= len(others), sorted(gaps)
     assert len(counts) >= 100 + 4 * 40
     r = httpd.get("/counter/", host="redis", headers=_cookie(sid))
-    assert r.text == "Hits: %d\n" % (len(counts) + 1)
+    assert r.text == "Hits: %d\n" % (max(counts) + 1)
