@@ -165,7 +165,12 @@ def test_http_cache_revalidates(httpd):
         assert first.entity == f.read()
     assert "ETag" in first.metadata
     assert c[url] is first
-    log = httpd.access_log()
+    # Apache logs the request after answering it: wait for the line.
+    for _ in range(200):
+        log = httpd.access_log()
+        if re.search(r'"GET /index.html HTTP/1.1" 304', log):
+            break
+        time.sleep(0.05)
     assert re.search(r'"GET /index.html HTTP/1.1" 304', log), log[-2000:]
     modules = cache.HttpModuleCache()
     assert modules[httpd.url("/compat/static_mod.txt")].VALUE == 42
