@@ -17,7 +17,6 @@ from Apache's and APR's headers; the others are fixed by the HTTP RFCs or
 by mod_python's own history.
 """
 
-import inspect
 import os
 import sys
 
@@ -126,7 +125,7 @@ def resolve_object(module, obj_str, arg=None, silent=0):
                                         name))
             raise AttributeError("%r has no attribute '%s' (resolving '%s')"
                                  % (parent, name, obj_str))
-        if inspect.isclass(parent):
+        if isinstance(parent, type):
             obj = getattr(parent(arg), name)
         else:
             obj = getattr(parent, name)
