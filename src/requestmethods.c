@@ -3,6 +3,7 @@
  * API (see requestmethods.h).
  */
 #include "requestmethods.h"
+#include "finfoobject.h"
 #include "convert.h"
 #include "http_ssl.h"
 #include "config.h"
@@ -22,39 +23,9 @@
 /* ---- members ---------------------------------------------------------- */
 
 const char mp_req_finfo_doc[] =
+    "the requested file's finfo (as apache.stat() returns; unpacks as "
     "(mode, ino, dev, nlink, uid, gid, size, atime, mtime, ctime, fname, "
-    "name) of the requested file (index with apache.FINFO_*), or None";
-
-/* APR keeps each class's read/write/execute bits in a hex digit of its
- * own (APR_UREAD is 0x400) and the set-id and sticky bits above them;
- * st_mode packs them in octal. */
-static long
-posix_mode(const apr_finfo_t *f)
-{
-    apr_fileperms_t p = f->protection;
-    long mode = (((p >> 8) & 7) << 6) | (((p >> 4) & 7) << 3) | (p & 7);
-
-    if (p & APR_USETID) {
-        mode |= 04000;
-    }
-    if (p & APR_GSETID) {
-        mode |= 02000;
-    }
-    if (p & APR_WSTICKY) {
-        mode |= 01000;
-    }
-    switch (f->filetype) {
-    case APR_REG: mode |= 0100000; break;
-    case APR_DIR: mode |= 0040000; break;
-    case APR_CHR: mode |= 0020000; break;
-    case APR_BLK: mode |= 0060000; break;
-    case APR_PIPE: mode |= 0010000; break;
-    case APR_LNK: mode |= 0120000; break;
-    case APR_SOCK: mode |= 0140000; break;
-    default: break;
-    }
-    return mode;
-}
+    "name), index with apache.FINFO_*), or None when there is no file";
 
 PyObject *
 mp_req_get_finfo(PyObject *op, void *closure)
@@ -67,15 +38,9 @@ mp_req_get_finfo(PyObject *op, void *closure)
     if (f->filetype == APR_NOFILE) {
         Py_RETURN_NONE;
     }
-    return Py_BuildValue("(lKKlllLdddNN)", posix_mode(f),
-                         (unsigned long long)f->inode,
-                         (unsigned long long)f->device, (long)f->nlink,
-                         (long)f->user, (long)f->group, (long long)f->size,
-                         (double)f->atime / APR_USEC_PER_SEC,
-                         (double)f->mtime / APR_USEC_PER_SEC,
-                         (double)f->ctime / APR_USEC_PER_SEC,
-                         mp_str_from_path(f->fname),
-                         mp_str_from_path(f->name));
+    /* The finfo object of apache.stat(): it unpacks and indexes like
+     * 3.2.10's tuple and has 3.3's attributes. */
+    return mp_finfo_new(((mp_request *)op)->interp->state, f);
 }
 
 const char mp_req_parsed_uri_doc[] =
