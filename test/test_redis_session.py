@@ -118,10 +118,13 @@ def test_session_api(httpd, redis_server):
     created(), last_accessed(), timeout() (1800), set_timeout(); the
     session lives under <prefix><id> with Redis's expiry set to its
     timeout; no lock key is left after the request."""
+    # created() is a timestamp taken while the request ran: between the
+    # clock readings before and after it (a value check, not a timing).
     before = time.time()
     first = _info(httpd, "set=color:blue")
+    after = time.time()
     assert first["cls"] == "RedisSession" and first["is_new"] is True
-    assert before - 1 <= first["created"] <= time.time() + 1
+    assert before - 1 <= first["created"] <= after + 1
     assert first["timeout"] == 1800
     sid = first["id"]
     client = redis_server.client()
