@@ -14,34 +14,13 @@ disturb much less than they disturb requests per second.
 """
 
 import os
+import sys
 
-
-def children_map():
-    """{ppid: [pid, ...]} for every process visible in /proc."""
-    kids = {}
-    for entry in os.listdir("/proc"):
-        if not entry.isdigit():
-            continue
-        try:
-            with open("/proc/%s/stat" % entry, "rb") as f:
-                stat = f.read()
-        except OSError:
-            continue
-        # The command name is in parentheses and may hold spaces or ')'.
-        rest = stat[stat.rfind(b")") + 2:].split()
-        kids.setdefault(int(rest[1]), []).append(int(entry))
-    return kids
-
-
-def tree(pid):
-    """pid and all its descendants, parent first."""
-    kids = children_map()
-    found, todo = [], [pid]
-    while todo:
-        p = todo.pop(0)
-        found.append(p)
-        todo.extend(sorted(kids.get(p, ())))
-    return found
+# The process tree itself is the launcher's (scripts/httpd_launcher.py).
+sys.path.insert(0, os.path.join(os.path.dirname(os.path.dirname(
+    os.path.abspath(__file__))), "scripts"))
+from httpd_launcher import process_tree as tree  # noqa: E402
+sys.path.pop(0)
 
 
 def rollup(pid):
