@@ -14,6 +14,7 @@
 #include "parseqs.h"
 #include "mp_log.h"
 #include "wsgi.h"
+#include "dispatch.h"
 
 /* Set in post_config; read-only while requests are served. */
 static server_rec *main_server;
@@ -173,7 +174,41 @@ apache_config_tree(PyObject *module, PyObject *noargs)
     return config_level(ap_conftree);
 }
 
+PyDoc_STRVAR(running_request_doc,
+"running_request()\n--\n\n"
+"The request whose phase this thread runs in this interpreter, or None\n"
+"(mod_python.apache.running.request).");
+
+static PyObject *
+apache_running_request(PyObject *module, PyObject *noargs)
+{
+    PyObject *req = mp_running_request();
+
+    (void)module;
+    (void)noargs;
+    return Py_NewRef(req != NULL ? req : Py_None);
+}
+
+PyDoc_STRVAR(running_config_doc,
+"running_config()\n--\n\n"
+"The configuration (mod_python._dispatch.Config) of the phase this\n"
+"thread runs in this interpreter, or None.");
+
+static PyObject *
+apache_running_config(PyObject *module, PyObject *noargs)
+{
+    PyObject *config = mp_running_config();
+
+    (void)module;
+    (void)noargs;
+    return Py_NewRef(config != NULL ? config : Py_None);
+}
+
 static PyMethodDef apache_functions[] = {
+    {"running_request", apache_running_request, METH_NOARGS,
+     running_request_doc},
+    {"running_config", apache_running_config, METH_NOARGS,
+     running_config_doc},
     {"register_cleanup", apache_register_cleanup, METH_VARARGS,
      register_cleanup_doc},
     {"config_tree", apache_config_tree, METH_NOARGS, config_tree_doc},

@@ -45,11 +45,37 @@ applicable(request_rec *r, const apr_array_header_t *list,
     return all ? -1 : mask;
 }
 
+/* What this thread runs now (see mp_running_request).  The objects are
+ * borrowed from the phase_call below, which holds them for the call. */
+typedef struct {
+    PyInterpreterState *interp;
+    PyObject *req;
+    PyObject *config;
+} running_phase;
+
+static __thread running_phase running;
+
+PyObject *
+mp_running_request(void)
+{
+    return running.interp == PyInterpreterState_Get() ? running.req : NULL;
+}
+
+PyObject *
+mp_running_config(void)
+{
+    return running.interp == PyInterpreterState_Get() ? running.config
+                                                      : NULL;
+}
+
 typedef struct {
     mp_phase phase;
     const apr_array_header_t *list;     /* the configured handlers        */
     long mask;                          /* which of them apply            */
     PyObject *req;                      /* the request object, once made  */
+    PyObject *config;                   /* its Config, once made          */
+    running_phase outer;                /* what ran before, to restore    */
+    int running_set;                    /* running is ours to restore     */
 } phase_call;
 
 static PyObject *
@@ -58,7 +84,7 @@ phase_prepare(mp_pycall *call, mp_interp *ip)
     phase_call *pc = call->data;
     request_rec *r = call->r;
     mp_request *req;
-    PyObject *dispatch, *config, *mask, *todo;
+    PyObject *dispatch, *mask, *todo;
 
     dispatch = mp_interp_entry(ip, r->server, MP_ENTRY_REQUEST);
     if (dispatch == NULL) {
@@ -76,21 +102,27 @@ phase_prepare(mp_pycall *call, mp_interp *ip)
         && (req->added[pc->phase] = PyList_New(0)) == NULL) {
         return NULL;
     }
-    config = mp_pyconfig(ip, mp_dir_conf(r),
-                         pc->list ? (const mp_handler *)pc->list->elts : NULL,
-                         pc->list ? pc->list->nelts : 0, -1);
-    if (config == NULL) {
+    pc->config = mp_pyconfig(ip, mp_dir_conf(r),
+                             pc->list ? (const mp_handler *)pc->list->elts
+                                      : NULL,
+                             pc->list ? pc->list->nelts : 0, -1);
+    if (pc->config == NULL) {
         return NULL;
     }
     mask = PyLong_FromLong(pc->mask);
     if (mask == NULL) {
-        Py_DECREF(config);
         return NULL;
     }
     todo = PyTuple_Pack(6, dispatch, pc->req, ip->phase_names[pc->phase],
-                        config, mask, req->added[pc->phase]);
+                        pc->config, mask, req->added[pc->phase]);
     Py_DECREF(mask);
-    Py_DECREF(config);
+    if (todo != NULL) {
+        pc->outer = running;
+        pc->running_set = 1;
+        running.interp = PyInterpreterState_Get();
+        running.req = pc->req;
+        running.config = pc->config;
+    }
     return todo;
 }
 
@@ -117,6 +149,10 @@ phase_finish(mp_pycall *call, mp_interp *ip, PyObject *result, int status)
     request_rec *r = call->r;
     long v;
 
+    if (pc->running_set) {
+        running = pc->outer;
+    }
+    Py_CLEAR(pc->config);
     if (result != NULL) {
         v = PyLong_Check(result) ? PyLong_AsLong(result) : -1;
         if (!PyLong_Check(result) || (v == -1 && PyErr_Occurred())
@@ -158,6 +194,8 @@ mp_run_phase(request_rec *r, mp_phase phase)
     pc.list = conf->handlers[phase];
     pc.mask = applicable(r, pc.list, &first_directory);
     pc.req = NULL;
+    pc.config = NULL;
+    pc.running_set = 0;
     if (pc.mask == 0) {
         state = mp_request_state_get(r, 0);
         if (state == NULL || state->added[phase] == 0) {

@@ -41,6 +41,9 @@ HTTPD_CONF = """
         <Files "not_a_status">
             PythonHandler fastmod::not_a_status
         </Files>
+        <Files "running">
+            PythonHandler fastmod::running
+        </Files>
         <Files "hello">
             PythonHandler fastmod::hello
         </Files>
@@ -94,6 +97,19 @@ def test_allow_methods_sees_the_request(httpd):
     for r in twice(httpd, "/allow"):
         assert r.status_code == 405
         assert "PUT" in r.headers["Allow"]
+
+
+def test_running_request_is_per_thread_and_phase(httpd):
+    """apache.running.request is the request being handled, its own during
+    an internal redirect and the outer one again after it; a thread the
+    handler starts sees None; twice on one connection."""
+    mark = httpd.log_mark()
+    for r in twice(httpd, "/running"):
+        assert r.status_code == 200
+        assert r.text == "running:True,True,True redirected:True", r.text
+    log = httpd.wait_for_log(r"(running after redirect: \w+.*\n.*){2}",
+                             mark)
+    assert log.count("running after redirect: True") == 2, log
 
 
 def test_added_handler_runs_after(httpd):

@@ -20,6 +20,14 @@
 /* Run the phase: an Apache status, or DECLINED when no handler applies. */
 int mp_run_phase(request_rec *r, mp_phase phase);
 
+/* The request object, or the Config, of the phase this thread is running
+ * in the current interpreter (borrowed), or NULL when it runs none there:
+ * what mod_python's apache.running reads.  Kept in C, set and restored
+ * around each phase, so that the dispatcher does no bookkeeping for it
+ * and an internal redirect's handlers see their own. */
+PyObject *mp_running_request(void);
+PyObject *mp_running_config(void);
+
 /* Have PythonCleanupHandler run when r's pool is cleaned up, once. */
 void mp_register_cleanup_phase(request_rec *r);
 

@@ -4,19 +4,29 @@ Kept apart from apache.py so that the importer, which apache.py uses,
 can read it without importing apache.py back.
 """
 
-import threading
+import _apache
 
 
-class _Running(threading.local):
+class _Running:
     """The request whose handler runs in this thread (None between them),
     and the configuration it runs under (the dispatcher's Config, whose
     PythonAutoReload and PythonDebug import_module() follows by default).
 
-    The dispatcher sets both around each phase and restores the previous
-    ones afterwards, so an internal redirect's handlers see their own.
+    mod_python's C code keeps both, per thread and interpreter: it sets
+    them around each phase and restores the previous ones afterwards, so
+    an internal redirect's handlers see their own, and a thread a handler
+    starts sees None.
     """
-    request = None
-    config = None
+
+    __slots__ = ()
+
+    @property
+    def request(self):
+        return _apache.running_request()
+
+    @property
+    def config(self):
+        return _apache.running_config()
 
 
 running = _Running()

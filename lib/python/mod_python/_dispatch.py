@@ -29,7 +29,6 @@ OK = apache.OK
 DECLINED = apache.DECLINED
 DONE = apache.DONE
 HTTP_INTERNAL_SERVER_ERROR = apache.HTTP_INTERNAL_SERVER_ERROR
-_running = apache.running
 _monotonic = time.monotonic
 
 # Phases whose errors must not be written to the client: the response has
@@ -68,7 +67,8 @@ class HandlerEntry:
     """
 
     __slots__ = ("handler", "directory", "silent", "is_input", "parent",
-                 "_module_name", "_object_name", "_module", "_check_at")
+                 "_module_name", "_object_name", "_module", "_check_at",
+                 "_phase", "_name", "_function")
 
     def __init__(self, handler, directory=None, silent=False, is_input=None,
                  parent=None):
@@ -85,6 +85,12 @@ class HandlerEntry:
         # own interval): a configured entry lives as long as the child.
         self._module = None
         self._check_at = 0.0
+        # The function found in _module for _phase under _name, when that
+        # is a plain name (no dots, not a class): the usual 'handler'.
+        # Valid while the module still has it under that name.
+        self._phase = None
+        self._name = None
+        self._function = None
 
     def __repr__(self):
         return "<hlist %r directory=%r>" % (self.handler, self.directory)
@@ -173,8 +179,16 @@ def _callable_of(entry, arg, phase, config):
                                        config.autoreload, config.debug)
         entry._module = module
         entry._check_at = _monotonic() + CHECK_INTERVAL
+    if (entry._phase is phase
+            and module.__dict__.get(entry._name) is entry._function):
+        return entry._function
     name = entry._object_name or _default_object(phase)
-    return resolve_object(arg, module, name, entry.silent)
+    obj = resolve_object(arg, module, name, entry.silent)
+    if "." not in name and not isinstance(getattr(module, name), type):
+        entry._phase = phase
+        entry._name = name
+        entry._function = obj
+    return obj
 
 
 def _run_under_pdb(obj, req):
@@ -262,10 +276,6 @@ def _error_page(req, phase, handler, exc):
 
 def dispatch_request(req, phase, config, mask, added):
     """Run the handlers of `phase` for req; return an Apache status."""
-    running = _running
-    outer = running.request, running.config
-    running.request = req
-    running.config = config
     entry = None
     result = DECLINED
     try:
@@ -300,8 +310,6 @@ def dispatch_request(req, phase, config, mask, added):
             status = DONE
         raise HandlerFailed(status, "MP0005: %s %s raised %s"
                             % (phase, name, type(exc).__name__)) from exc
-    finally:
-        running.request, running.config = outer
 
 
 def dispatch_filter(flt, config):

@@ -91,3 +91,30 @@ class Page:
         req.content_type = "text/plain"
         req.write("page %d" % self.number)
         return apache.OK
+
+
+def running(req):
+    """What apache.running says here, in a thread this handler starts, and
+    (for the first request) after an internal redirect to this handler
+    again, whose call sees its own request: that one writes the page, the
+    outer one logs what it sees after the redirect."""
+    import threading
+    box = []
+    thread = threading.Thread(
+        target=lambda: box.append(apache.running.request))
+    thread.start()
+    thread.join()
+    seen = [apache.running.request is req,
+            apache.running.config is not None,
+            box == [None]]
+    if req.prev is None:
+        req.internal_redirect("/running")
+        req.log_error("MP-TEST running after redirect: %s"
+                      % (apache.running.request is req),
+                      apache.APLOG_ERR)
+        return apache.OK
+    req.content_type = "text/plain"
+    req.write("running:%s redirected:%s"
+              % (",".join(str(x) for x in seen),
+                 req.prev is not apache.running.request), 0)
+    return apache.OK
