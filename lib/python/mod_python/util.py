@@ -473,8 +473,11 @@ class FieldStorage:
         self._counted = 0               # fields, as max_num_fields counts
         self._parts = 0
         try:
-            self._read_limits(req, max_num_fields)
             args = req.args
+            is_post = req.method == "POST"
+            if not args and not is_post:
+                return              # nothing to parse, no limit to read
+            self._read_limits(req, max_num_fields)
             if args:
                 if not args.isascii():
                     # req.args keeps undecodable bytes as surrogates; the
@@ -482,7 +485,7 @@ class FieldStorage:
                     args = args.encode("utf-8", "surrogateescape").decode(
                         "utf-8", "replace")
                 self._add_pairs(args)
-            if req.method != "POST":
+            if not is_post:
                 return
             self._read_body(req, file_callback, field_callback)
         except _Malformed as exc:
