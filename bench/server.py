@@ -135,7 +135,7 @@ class Httpd:
     """httpd serving ``variants`` with ``build`` under ``mpm``."""
 
     def __init__(self, apache, build, mpm, variants, keep=False,
-                 log=print):
+                 log=print, wrapper=(), one_process=False):
         if mpm not in MPM_SETTINGS:
             raise ServerError("unknown MPM %r (known: %s)"
                               % (mpm, ", ".join(sorted(MPM_SETTINGS))))
@@ -147,6 +147,8 @@ class Httpd:
         self.keep = keep
         self.log = log
         self.server = None
+        self.wrapper = wrapper          # see launcher.Httpd
+        self.one_process = one_process
 
     @property
     def root(self):
@@ -233,7 +235,8 @@ class Httpd:
         self.server = launcher.Httpd(
             name="bench-%s-%s" % (self.build.name, self.mpm),
             binary=self.apache.binary, modules_dir=self.apache.libexec,
-            keep=self.keep)
+            keep=self.keep, wrapper=self.wrapper,
+            one_process=self.one_process)
         if self.build.pythonpath:
             env["PYTHONPATH"] = os.path.join(self.root, "pylib")
         self.server.env.update(env)

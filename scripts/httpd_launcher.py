@@ -240,8 +240,14 @@ class Httpd:
     STOP_TIMEOUT = 15.0
 
     def __init__(self, name="httpd", root=None, binary=None,
-                 modules_dir=None, env=None, logs=None, keep=False):
+                 modules_dir=None, env=None, logs=None, keep=False,
+                 wrapper=(), one_process=False):
         self.name = name
+        # A command that runs httpd (valgrind and its options, say), and
+        # whether httpd serves from its one process (-X) instead of
+        # children.
+        self.wrapper = list(wrapper)
+        self.one_process = one_process
         self.binary = find_httpd(binary)
         self._modules_dir = modules_dir
         self.env = dict(BASE_ENV)
@@ -415,8 +421,9 @@ class Httpd:
 
     def _spawn(self):
         with open(self.stdout_path, "ab") as out:
+            extra = ["-X"] if self.one_process else ["-DFOREGROUND"]
             self.proc = subprocess.Popen(
-                self.command("-DFOREGROUND"), env=self.env,
+                self.wrapper + self.command(*extra), env=self.env,
                 stdin=subprocess.DEVNULL, stdout=out,
                 stderr=subprocess.STDOUT, start_new_session=True)
         _RUNNING.add(self)
