@@ -244,6 +244,11 @@ class HttpdServer:
             # and stale bytecode must never hide a rewritten module
             "PYTHONDONTWRITEBYTECODE": "1",
         })
+        # A build against a Python installed elsewhere than its configured
+        # prefix (scripts/check_pythons.sh copies one where the children
+        # can read it) needs its home named.
+        if os.environ.get("MP_TEST_PYTHONHOME"):
+            self.server.env["PYTHONHOME"] = os.environ["MP_TEST_PYTHONHOME"]
         modules = list(STOCK_MODULES)
         if load_python:
             modules.append(("python_module", self.module_so))
