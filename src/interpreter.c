@@ -322,6 +322,52 @@ mp_interp_get(const char *name, server_rec *s)
     return ip != NULL ? ip : interp_create(name, s);
 }
 
+mp_interp *
+mp_interp_find(const char *name)
+{
+    return interpreters != NULL ? interp_lookup(name) : NULL;
+}
+
+apr_array_header_t *
+mp_interp_all(apr_pool_t *p)
+{
+    apr_array_header_t *all = apr_array_make(p, 4, sizeof(mp_interp *));
+    apr_hash_index_t *hi;
+    void *val;
+
+    if (main_interp == NULL) {
+        return all;
+    }
+    APR_ARRAY_PUSH(all, mp_interp *) = main_interp;
+    apr_thread_mutex_lock(table_lock);
+    for (hi = apr_hash_first(p, interpreters); hi; hi = apr_hash_next(hi)) {
+        apr_hash_this(hi, NULL, NULL, &val);
+        if (val != main_interp) {
+            APR_ARRAY_PUSH(all, mp_interp *) = val;
+        }
+    }
+    apr_thread_mutex_unlock(table_lock);
+    return all;
+}
+
+int
+mp_interp_visit(mp_interp *ip, server_rec *s,
+                void (*fn)(mp_interp *ip, void *data), void *data)
+{
+    /* Our own state is set aside, not ended: the handler that called us
+     * resumes in it.  ip's state for this thread is the one this thread
+     * always uses there, so nothing is made per visit. */
+    PyThreadState *mine = PyEval_SaveThread();
+    int rc = mp_interp_enter(ip, s);
+
+    if (rc == 0) {
+        fn(ip, data);
+        mp_interp_release(ip);
+    }
+    PyEval_RestoreThread(mine);
+    return rc;
+}
+
 const char *
 mp_interpreter_name(request_rec *r, mp_phase phase,
                     const char *first_directory)
