@@ -244,6 +244,10 @@ def _traceback_text(exc):
                                               exc.__traceback__))
 
 
+# Tracebacks hold long paths: they wrap rather than widen the page.
+_PRE_WRAP = "white-space: pre-wrap; overflow-wrap: anywhere"
+
+
 def _error_page(req, phase, handler, exc):
     """PythonDebug On: send the traceback to the client.  True if sent."""
     import html
@@ -252,8 +256,9 @@ def _error_page(req, phase, handler, exc):
     try:
         req.status = HTTP_INTERNAL_SERVER_ERROR
         req.content_type = "text/html"
-        req.write("<pre>\nMod_python error: &quot;%s %s&quot;\n\n%s</pre>\n"
-                  % (html.escape(phase), html.escape(handler),
+        req.write("<pre style=\"%s\">\nMod_python error: &quot;%s %s&quot;"
+                  "\n\n%s</pre>\n"
+                  % (_PRE_WRAP, html.escape(phase), html.escape(handler),
                      html.escape(_traceback_text(exc))))
         return True
     except Exception:
