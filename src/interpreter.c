@@ -65,9 +65,9 @@ interp_setup(mp_interp *ip, server_rec *s)
 }
 
 /* The directory of the mod_python package Python would import here, as
- * a new UTF-8 string in p, or "(not found)": found without importing it
- * (importlib.util.find_spec of a top-level name runs nothing).  GIL held;
- * no exception is left set. */
+ * a string in p, or "(not found on sys.path)".  Found without importing
+ * it: find_spec of a top-level name runs none of the package's code.
+ * GIL held; no exception is left set. */
 static const char *
 package_directory(apr_pool_t *p)
 {

@@ -254,3 +254,15 @@ def test_interpreters_and_their_modules(httpd):
                for v in cache.values())
     own = p.sections["Interpreter testhandler: handler cache"]
     assert any("mod_python.testhandler" in v for v in own.values())
+
+
+def test_interpreter_report_bad_input(httpd):
+    """_apache.interpreter_report (what the page uses) answers a name
+    that is not an interpreter of the process with KeyError, and a
+    non-string with TypeError, and never makes an interpreter."""
+    r = httpd.get("/other/x?bad", host=HOST)
+    assert r.status_code == 200
+    lines = r.text.split("\n")
+    assert lines[0] == "KeyError: 'mp-no-such-interpreter'"
+    assert lines[1].startswith("TypeError: interpreter_report() needs an "
+                               "interpreter name (str), not int")
