@@ -5,13 +5,17 @@
 set -eu
 cd "$(dirname "$0")/.."
 
+# libapache2-mod-python: test/test_install.py checks that make install
+# refuses to overwrite or shadow a packaged mod_python (it is never loaded).
+# chromium: test/test_page_width.py measures the diagnostics pages in it.
 PACKAGES="apache2 apache2-dev python3-dev python3-setuptools make gcc
           python3-pytest python3-requests python3-hypothesis
           python3-aiosmtpd python3-gdbm
           python3-sphinx flex
           python3-flask python3-django
           python3-redis redis-server
-          wrk valgrind"
+          wrk valgrind
+          libapache2-mod-python chromium"
 
 missing=""
 for p in $PACKAGES; do

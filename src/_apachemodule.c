@@ -15,6 +15,7 @@
 #include "mp_log.h"
 #include "wsgi.h"
 #include "dispatch.h"
+#include "introspect.h"
 
 /* Set in post_config; read-only while requests are served. */
 static server_rec *main_server;
@@ -297,7 +298,8 @@ apache_exec(PyObject *module)
 
     if (PyModule_AddFunctions(module, mp_lock_functions) < 0
         || PyModule_AddFunctions(module, mp_parseqs_functions) < 0
-        || PyModule_AddFunctions(module, mp_finfo_functions) < 0) {
+        || PyModule_AddFunctions(module, mp_finfo_functions) < 0
+        || PyModule_AddFunctions(module, mp_introspect_functions) < 0) {
         return -1;
     }
     for (i = 0; i < sizeof(apache_constants) / sizeof(apache_constants[0]);

@@ -181,9 +181,43 @@ phase_finish(mp_pycall *call, mp_interp *ip, PyObject *result, int status)
     return status;
 }
 
+/* The content handler failed (or returned an error status) after part of
+ * the response went out.  Apache's answer to an error status is its error
+ * page, which would follow the body already sent under a 200: a response
+ * that looks whole and successful.  Instead the response is left
+ * incomplete, as mod_proxy leaves one whose backend failed midway: an
+ * error bucket with HTTP_BAD_GATEWAY tells the HTTP filters that the body
+ * was cut short (no last chunk, no keep-alive), and the connection is
+ * closed, so a Content-Length not met shows too.  The access log gets the
+ * failure's status.  Called without the GIL. */
+static int
+abort_response(request_rec *r, int status)
+{
+    conn_rec *c = r->connection;
+    apr_bucket_brigade *bb;
+
+    mp_log_r(APLOG_WARNING, r, MPLOGNO(0080) "the content handler of %s "
+             "ended with status %d after the response had begun: the "
+             "response is cut short and the connection closed", r->uri,
+             status);
+    c->keepalive = AP_CONN_CLOSE;
+    if (!c->aborted) {
+        bb = apr_brigade_create(r->pool, c->bucket_alloc);
+        APR_BRIGADE_INSERT_TAIL(bb, ap_bucket_error_create(HTTP_BAD_GATEWAY,
+                                                           NULL, r->pool,
+                                                           c->bucket_alloc));
+        APR_BRIGADE_INSERT_TAIL(bb, apr_bucket_flush_create(c->bucket_alloc));
+        (void)ap_pass_brigade(r->output_filters, bb);
+        apr_brigade_destroy(bb);
+    }
+    r->status = status;
+    return DONE;
+}
+
 int
 mp_run_phase(request_rec *r, mp_phase phase)
 {
+    int status;
     mp_dir_config *conf = mp_dir_conf(r);
     mp_request_state *state;
     const char *first_directory;
@@ -209,8 +243,14 @@ mp_run_phase(request_rec *r, mp_phase phase)
     call.finish = phase_finish;
     call.data = &pc;
     call.failed = MPLOGNO(0004) "the dispatcher failed";
-    return mp_pycall_run(&call, mp_interpreter_name(r, phase,
-                                                    first_directory));
+    status = mp_pycall_run(&call, mp_interpreter_name(r, phase,
+                                                      first_directory));
+    /* Output still gathered in Apache's buffers has not gone out; its
+     * error page replaces it.  Only once the headers went is it too late. */
+    if (phase == MP_PHASE_HANDLER && status >= 300 && r->sent_bodyct) {
+        return abort_response(r, status);
+    }
+    return status;
 }
 
 /* PythonCleanupHandler, after the response: its status is nobody's

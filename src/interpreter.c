@@ -5,6 +5,7 @@
 #include "interpreter.h"
 #include "mp_log.h"
 #include "mp_build_config.h"
+#include "introspect.h"
 
 static apr_pool_t *child_pool;
 static apr_hash_t *interpreters;          /* name -> mp_interp            */
@@ -63,6 +64,72 @@ interp_setup(mp_interp *ip, server_rec *s)
     return 0;
 }
 
+/* The directory of the mod_python package Python would import here, as
+ * a string in p, or "(not found on sys.path)".  Found without importing
+ * it: find_spec of a top-level name runs none of the package's code.
+ * GIL held; no exception is left set. */
+static const char *
+package_directory(apr_pool_t *p)
+{
+    PyObject *util, *spec = NULL, *origin = NULL;
+    const char *text, *dir = "(not found on sys.path)";
+
+    util = PyImport_ImportModule("importlib.util");
+    if (util != NULL) {
+        spec = PyObject_CallMethod(util, "find_spec", "s", "mod_python");
+        Py_DECREF(util);
+    }
+    if (spec != NULL && spec != Py_None) {
+        origin = PyObject_GetAttrString(spec, "origin");
+    }
+    if (origin != NULL && PyUnicode_Check(origin)
+        && (text = PyUnicode_AsUTF8(origin)) != NULL) {
+        /* origin is the package's __init__.py */
+        const char *slash = strrchr(text, '/');
+        dir = slash ? apr_pstrndup(p, text, (apr_size_t)(slash - text))
+                    : apr_pstrdup(p, text);
+    }
+    Py_XDECREF(origin);
+    Py_XDECREF(spec);
+    PyErr_Clear();
+    return dir;
+}
+
+/* The Python package and this .so come from one release, or one of them
+ * was installed from elsewhere (a distribution package beside a build
+ * from source): say so, once per process, when the package is first
+ * imported.  GIL held. */
+static void
+check_package_version(server_rec *s)
+{
+    static int checked;
+    PyObject *pkg, *version, *file;
+    const char *v, *f;
+
+    if (checked) {
+        return;
+    }
+    checked = 1;
+    pkg = PyImport_ImportModule("mod_python");
+    version = pkg ? PyObject_GetAttrString(pkg, "mp_version") : NULL;
+    file = pkg ? PyObject_GetAttrString(pkg, "__file__") : NULL;
+    v = version && PyUnicode_Check(version) ? PyUnicode_AsUTF8(version)
+                                            : NULL;
+    f = file && PyUnicode_Check(file) ? PyUnicode_AsUTF8(file) : NULL;
+    if (v == NULL || strcmp(v, MP_VERSION_STRING) != 0) {
+        mp_log_s(APLOG_WARNING, s, MPLOGNO(0081) "mixed installation: "
+                 "%s is mod_python %s, but the Python package it imported "
+                 "(%s) is version %s; install both from the same release",
+                 mp_module_file() ? mp_module_file() : "mod_python.so",
+                 MP_VERSION_STRING, f ? f : "mod_python",
+                 v ? v : "unknown");
+    }
+    Py_XDECREF(file);
+    Py_XDECREF(version);
+    Py_XDECREF(pkg);
+    PyErr_Clear();
+}
+
 PyObject *
 mp_interp_entry(mp_interp *ip, server_rec *s, mp_entry which)
 {
@@ -86,13 +153,25 @@ mp_interp_entry(mp_interp *ip, server_rec *s, mp_entry which)
      * (often main_interpreter) never carries the mod_python package. */
     mod = PyImport_ImportModule("mod_python._dispatch");
     if (mod == NULL) {
-        mp_log_exception(NULL, s, MPLOGNO(0003) "cannot import "
-                         "mod_python._dispatch in interpreter '%s' (is the "
-                         "mod_python package on sys.path? PYTHONPATH in "
-                         "httpd's environment or 'make install_py_lib')",
-                         ip->name);
+        PyObject *exc = mp_exception_take();
+        apr_pool_t *p = NULL;
+
+        /* Another mod_python's package (a distribution's) first on
+         * sys.path fails here: name the one found.  A pool of the call's
+         * own, since this repeats on every request until fixed. */
+        if (exc != NULL && apr_pool_create(&p, child_pool) == APR_SUCCESS) {
+            mp_log_exception_object(NULL, s, exc, apr_psprintf(p,
+                MPLOGNO(0003) "cannot import mod_python._dispatch in "
+                "interpreter '%s': the mod_python package found is %s (is "
+                "this module's own package on sys.path? PYTHONPATH in "
+                "httpd's environment, or 'make install_py_lib')", ip->name,
+                package_directory(p)));
+            apr_pool_destroy(p);
+        }
+        Py_XDECREF(exc);
         return NULL;
     }
+    check_package_version(s);
     for (i = 0; i < MP_ENTRY_COUNT; i++) {
         PyObject *entry = PyObject_GetAttrString(mod, names[i]);
         if (entry == NULL) {
@@ -174,6 +253,7 @@ int
 mp_python_child_init(apr_pool_t *pchild, server_rec *s)
 {
     PyStatus status;
+    const char *package;
 
     child_pool = pchild;
     interpreters = apr_hash_make(pchild);
@@ -208,13 +288,15 @@ mp_python_child_init(apr_pool_t *pchild, server_rec *s)
     apr_threadkey_private_set(PyThreadState_Get(), main_interp->tstate_key);
     /* On failure Python stays up, so the error shows on every 500. */
     (void)interp_setup(main_interp, s);
+    package = package_directory(pchild);
     /* The child's main thread gives up the GIL; worker threads take it
      * through their own thread states. */
     PyEval_SaveThread();
     interp_register(main_interp);
     mp_log_s(APLOG_INFO, s, MPLOGNO(0009) "Python %s started in process "
-             "%" APR_PID_T_FMT,
-             Py_GetVersion(), getpid());
+             "%" APR_PID_T_FMT "; module %s, Python package %s",
+             Py_GetVersion(), getpid(),
+             mp_module_file() ? mp_module_file() : "(unknown)", package);
     return 0;
 }
 
@@ -320,6 +402,52 @@ mp_interp_get(const char *name, server_rec *s)
     }
     ip = interp_lookup(name);
     return ip != NULL ? ip : interp_create(name, s);
+}
+
+mp_interp *
+mp_interp_find(const char *name)
+{
+    return interpreters != NULL ? interp_lookup(name) : NULL;
+}
+
+apr_array_header_t *
+mp_interp_all(apr_pool_t *p)
+{
+    apr_array_header_t *all = apr_array_make(p, 4, sizeof(mp_interp *));
+    apr_hash_index_t *hi;
+    void *val;
+
+    if (main_interp == NULL) {
+        return all;
+    }
+    APR_ARRAY_PUSH(all, mp_interp *) = main_interp;
+    apr_thread_mutex_lock(table_lock);
+    for (hi = apr_hash_first(p, interpreters); hi; hi = apr_hash_next(hi)) {
+        apr_hash_this(hi, NULL, NULL, &val);
+        if (val != main_interp) {
+            APR_ARRAY_PUSH(all, mp_interp *) = val;
+        }
+    }
+    apr_thread_mutex_unlock(table_lock);
+    return all;
+}
+
+int
+mp_interp_visit(mp_interp *ip, server_rec *s,
+                void (*fn)(mp_interp *ip, void *data), void *data)
+{
+    /* Our own state is set aside, not ended: the handler that called us
+     * resumes in it.  ip's state for this thread is the one this thread
+     * always uses there, so nothing is made per visit. */
+    PyThreadState *mine = PyEval_SaveThread();
+    int rc = mp_interp_enter(ip, s);
+
+    if (rc == 0) {
+        fn(ip, data);
+        mp_interp_release(ip);
+    }
+    PyEval_RestoreThread(mine);
+    return rc;
 }
 
 const char *

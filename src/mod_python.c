@@ -21,6 +21,7 @@
 #include "mp_log.h"
 #include "_apachemodule.h"
 #include "_pspmodule.h"
+#include "introspect.h"
 
 /* PythonInputFilter/PythonOutputFilter of every server, registered with
  * Apache under their names (SetOutputFilter & co look them up per
@@ -57,6 +58,16 @@ hook_post_config(apr_pool_t *pconf, apr_pool_t *plog, apr_pool_t *ptemp,
         return HTTP_INTERNAL_SERVER_ERROR;
     }
     register_filters(s);
+    if (ap_state_query(AP_SQ_MAIN_STATE) != AP_SQ_MS_CREATE_PRE_CONFIG) {
+        /* A notice, which Apache logs whatever LogLevel says: which file
+         * serves as mod_python is the first question about a server with
+         * more than one installed. */
+        mp_log_s(APLOG_NOTICE, s, MPLOGNO(0082) "mod_python %s loaded "
+                 "from %s, built for Python %s",
+                 MP_VERSION_STRING,
+                 mp_module_file() ? mp_module_file() : "(unknown file)",
+                 PY_VERSION);
+    }
     ap_add_version_component(pconf, "mod_python/" MP_VERSION_STRING);
     ap_add_version_component(pconf, "Python/" PY_VERSION);
     return OK;

@@ -219,3 +219,61 @@ def test_missing_object(httpd):
     assert "default object" not in r.text
     assert "mp_no_such_object" in httpd.wait_for_log("mp_no_such_object", mark)
     assert_still_serving(httpd, m)
+
+
+def _pipelined(httpd, first, host=HOST):
+    """Send GET `first` and, on the same connection, GET /x?ok; return the
+    raw bytes read until the server closed the connection."""
+    data = (b"GET %s HTTP/1.1\r\nHost: %s\r\n\r\n"
+            b"GET /x?ok HTTP/1.1\r\nHost: %s\r\nConnection: close\r\n\r\n"
+            % (first.encode(), host.encode(), host.encode()))
+    return httpd.raw(data)
+
+
+@pytest.mark.parametrize("how", ["none", "raise", "404"])
+def test_failure_after_writing_chunked(httpd, how):
+    """Handlers (manual 5.1.1) and 'Bad input and faults': a handler that
+    writes and then fails (returns None, raises, or returns an error
+    status) with PythonDebug Off has already sent a 200 and part of the
+    body.  The response is left incomplete -- no terminating chunk, no
+    error page appended to the body -- and the connection is closed, so
+    the client cannot take it for a whole, successful answer: the
+    pipelined second request on the same connection is never answered."""
+    m = marker()
+    mark = httpd.log_mark()
+    raw = _pipelined(httpd, "/x?write%s-%s" % (how, m))
+    head, _, body = raw.partition(b"\r\n\r\n")
+    assert head.startswith(b"HTTP/1.1 200"), raw[:300]
+    assert b"transfer-encoding: chunked" in head.lower(), head
+    assert b"partial-body\n" in body
+    assert not body.endswith(b"0\r\n\r\n"), body
+    assert b"Internal Server Error" not in body
+    assert b"Not Found" not in body
+    # The connection ended with the failed response.
+    assert raw.count(b"HTTP/1.1 ") == 1, raw
+    assert "MP0080" in httpd.wait_for_log("MP0080", mark)
+
+
+def test_failure_after_writing_content_length(httpd):
+    """As above, with a Content-Length set: fewer bytes than it promised
+    arrive, then the connection closes."""
+    m = marker()
+    raw = _pipelined(httpd, "/x?writeraisecl-" + m)
+    head, _, body = raw.partition(b"\r\n\r\n")
+    assert head.startswith(b"HTTP/1.1 200"), raw[:300]
+    assert b"content-length: 1000" in head.lower(), head
+    assert body == b"partial-body\n"
+    assert raw.count(b"HTTP/1.1 ") == 1, raw
+
+
+@pytest.mark.parametrize("what", ["none", "raise", "writebufferednone",
+                                  "writebufferedraise"])
+def test_failure_before_sending_is_clean_500(httpd, what):
+    """A handler that fails before anything reached the client -- it
+    wrote nothing, or only wrote with write(data, 0) so the output was
+    still gathered -- gives a plain 500 with Apache's error page, never a
+    200: the gathered output is dropped."""
+    r = httpd.get("/x?%s-%s" % (what, marker()), host=HOST)
+    assert r.status_code == 500
+    assert "partial-body" not in r.text
+    assert "Internal Server Error" in r.text

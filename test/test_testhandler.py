@@ -24,6 +24,11 @@ HTTPD_CONF = """
         PythonOption th.option "<b>option</b> & value"
     </Location>
 </VirtualHost>
+<Directory "{htdocs}/testhandler/other">
+    SetHandler mod_python
+    PythonInterpreter th_other
+    PythonHandler th_other_mod
+</Directory>
 """
 
 
@@ -182,3 +187,82 @@ def test_not_elsewhere(httpd):
     assert r.status_code == 200
     assert "mod_python test page" not in r.text
     assert os.path.isdir(os.path.join(httpd.htdocs, "testhandler"))
+
+
+def _same_process(httpd, *paths):
+    """GET each path in turn on one keep-alive connection, so one child
+    serves them all (interpreters belong to a process)."""
+    import requests
+    out = []
+    with requests.Session() as s:
+        for path in paths:
+            r = s.get(httpd.url(path), headers={"Host": HOST}, timeout=30)
+            assert r.status_code == 200, r.text
+            out.append(r)
+    return out
+
+
+def test_installation(httpd):
+    """Which mod_python.so Apache loaded (found from the module's own
+    code, not from the configuration) and which Python package was
+    imported, with their versions, so a mixed installation shows."""
+    _, p = page(httpd)
+    inst = p.sections["Installation"]
+    assert inst["mod_python.so (the module Apache loaded)"] == \
+        os.path.realpath(httpd.module_so)
+    assert inst["Python package (mod_python.__file__)"] == \
+        os.path.join(httpd.python_lib, "mod_python")
+    assert inst["consistent"].startswith("yes")
+
+
+def test_python_environment_and_logging(httpd):
+    """The Python environment (sys.prefix against sys.base_prefix: is a
+    virtual environment in use) and the log levels in effect."""
+    _, p = page(httpd)
+    env = p.sections["Python environment"]
+    assert env["sys.prefix"] == sys.base_prefix
+    assert env["virtual environment"].startswith("no")
+    assert "PATH" in env
+    log = p.sections["Logging"]
+    assert re.match(r"\w+ \(\d+\)$", log["LogLevel of this server"])
+    assert re.match(r"\w+ \(\d+\)$", log["LogLevel for mod_python (python:)"])
+
+
+def test_interpreters_and_their_modules(httpd):
+    """The interpreters of the process, and for each (even one other than
+    the page's own) the modules mod_python imported there with their
+    files and modification times, and the handler configurations cached
+    there with the module each handler came from."""
+    other, info = _same_process(httpd, "/other/x", "/mpinfo")
+    assert other.text == "other interpreter"
+    p = _Page()
+    p.feed(info.text)
+    names = p.sections["Interpreters in process %s"
+                       % p.sections["Interpreter"]["process id"]]
+    assert "th_other" in names and "testhandler" in names
+    assert names["testhandler"] == "this request's interpreter"
+    mod_file = os.path.join(httpd.htdocs, "testhandler", "other",
+                            "th_other_mod.py")
+    modules = p.sections["Interpreter th_other: modules imported by "
+                         "mod_python"]
+    assert modules["th_other_mod"].startswith(mod_file + "\nmtime ")
+    assert "kept by file name" in modules["th_other_mod"]
+    cache = p.sections["Interpreter th_other: handler cache"]
+    assert int(cache["configurations cached"]) >= 1
+    assert any("th_other_mod (directory %s/) -> %s"
+               % (os.path.dirname(mod_file), mod_file) in v
+               for v in cache.values())
+    own = p.sections["Interpreter testhandler: handler cache"]
+    assert any("mod_python.testhandler" in v for v in own.values())
+
+
+def test_interpreter_report_bad_input(httpd):
+    """_apache.interpreter_report (what the page uses) answers a name
+    that is not an interpreter of the process with KeyError, and a
+    non-string with TypeError, and never makes an interpreter."""
+    r = httpd.get("/other/x?bad", host=HOST)
+    assert r.status_code == 200
+    lines = r.text.split("\n")
+    assert lines[0] == "KeyError: 'mp-no-such-interpreter'"
+    assert lines[1].startswith("TypeError: interpreter_report() needs an "
+                               "interpreter name (str), not int")

@@ -77,6 +77,23 @@ void mp_interp_release(mp_interp *ip);
 const char *mp_interpreter_name(request_rec *r, mp_phase phase,
                                 const char *first_directory);
 
+/* The interpreter called name if it exists (never made here), else
+ * NULL.  Any thread, with or without a GIL. */
+mp_interp *mp_interp_find(const char *name);
+
+/* The interpreters of this process so far, as an array of mp_interp *
+ * allocated from p, main_interpreter first. */
+apr_array_header_t *mp_interp_all(apr_pool_t *p);
+
+/* Leave the interpreter this thread is in (its thread state is returned
+ * for mp_interp_resume), run fn(ip, data) in ip, and come back.  For
+ * looking into another interpreter from a handler: fn may only hand
+ * plain C data back through data, never a Python object.  0, or -1
+ * (logged) when ip cannot be entered; the GIL is held in the calling
+ * interpreter again either way. */
+int mp_interp_visit(mp_interp *ip, server_rec *s,
+                    void (*fn)(mp_interp *ip, void *data), void *data);
+
 /* The child pool, for cleanups that must run at child exit. */
 apr_pool_t *mp_child_pool(void);
 

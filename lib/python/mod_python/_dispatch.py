@@ -23,7 +23,7 @@ import sys
 import time
 
 from . import apache
-from ._importer import CHECK_INTERVAL, import_handler_module
+from ._importer import CHECK_INTERVAL, import_handler_module, loaded
 
 OK = apache.OK
 DECLINED = apache.DECLINED
@@ -258,6 +258,10 @@ def _traceback_text(exc):
                                               exc.__traceback__))
 
 
+# Tracebacks hold long paths: they wrap rather than widen the page.
+_PRE_WRAP = "white-space: pre-wrap; overflow-wrap: anywhere"
+
+
 def _error_page(req, phase, handler, exc):
     """PythonDebug On: send the traceback to the client.  True if sent."""
     import html
@@ -266,8 +270,9 @@ def _error_page(req, phase, handler, exc):
     try:
         req.status = HTTP_INTERNAL_SERVER_ERROR
         req.content_type = "text/html"
-        req.write("<pre>\nMod_python error: &quot;%s %s&quot;\n\n%s</pre>\n"
-                  % (html.escape(phase), html.escape(handler),
+        req.write("<pre style=\"%s\">\nMod_python error: &quot;%s %s&quot;"
+                  "\n\n%s</pre>\n"
+                  % (_PRE_WRAP, html.escape(phase), html.escape(handler),
                      html.escape(_traceback_text(exc))))
         return True
     except Exception:
@@ -375,3 +380,36 @@ def run_import(config, spec):
         for part in function.split("."):
             obj = getattr(obj, part)
         obj()
+
+
+def _report(configs):
+    """What this interpreter holds, as JSON text, for the diagnostics page
+    (mod_python.testhandler), which may run in another interpreter: C
+    calls this here with the Configs it has cached for this interpreter
+    and carries only the text across."""
+    import json
+    modules = [{"name": name, "file": filename, "mtime_ns": mtime,
+                "how": how} for name, filename, mtime, how in loaded()]
+    cached = []
+    for config in configs:
+        entries = []
+        for entry in config.handlers:
+            module = entry._module
+            entries.append({
+                "handler": _name(entry),
+                "directory": entry.directory,
+                "module_file": getattr(module, "__file__", None),
+            })
+        cached.append({"debug": bool(config.debug),
+                       "autoreload": bool(config.autoreload),
+                       "python_path": config.python_path,
+                       "handlers": entries})
+    cached.sort(key=lambda c: json.dumps(c, sort_keys=True))
+    return json.dumps({
+        "interpreter": apache.interpreter,
+        "modules": modules,
+        "configs": cached,
+        "sys_path": list(sys.path),
+        "prefix": sys.prefix,
+        "base_prefix": sys.base_prefix,
+    })

@@ -243,6 +243,21 @@ def _file_path(module_name):
     return module_name
 
 
+def loaded():
+    """The modules this importer has loaded in this interpreter, as
+    (name, file, mtime in ns or None, how) tuples: how is "file" for a
+    module kept under its file name, "name" for one in sys.modules."""
+    out = []
+    for filename, (module, mtime) in list(_by_file.items()):
+        out.append((getattr(module, "__name__", "?"), filename, mtime,
+                    "file"))
+    for name, mtime in list(_mtimes.items()):
+        module = sys.modules.get(name)
+        out.append((name, getattr(module, "__file__", None), mtime, "name"))
+    out.sort(key=lambda item: (item[0], item[1] or ""))
+    return out
+
+
 def import_handler_module(module_name, directory, autoreload, log):
     """The module a Python*Handler names: from the directive's directory
     when it is there, else by name from sys.path; or the file it names."""

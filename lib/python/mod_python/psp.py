@@ -308,6 +308,10 @@ def _load_string(string, directory=None):
 
 # ----------------------------------------------------------------- listing
 
+_LISTING_PRE = ("margin: 0; white-space: pre-wrap; "
+                "overflow-wrap: anywhere")
+
+
 def _listing(page, source, lines):
     """HTML: the page and the code it became, side by side, each generated
     line in the row of the page line it comes from."""
@@ -319,18 +323,25 @@ def _listing(page, source, lines):
         p = abs(lines[i]) if i < len(lines) else len(page)
         p = min(max(p, 1), len(page))
         rows[p - 1].append((i + 1, text))
+    # Styled inline, since the listing may be put into any page
+    # (display_code): long lines wrap inside their column, anywhere if
+    # they must, instead of widening the page past the window.
+    pre = '<pre style="%s">' % _LISTING_PRE
     out = ['<table class="psp-listing" cellspacing="0" cellpadding="2" '
-           'border="1">\n'
+           'border="1" style="width: 100%%; table-layout: fixed">\n'
+           '<colgroup><col style="width: 4em"><col>'
+           '<col style="width: 4em"><col></colgroup>\n'
            '<tr><th colspan="2">PSP page</th>'
            '<th colspan="2">Python code</th></tr>\n']
     for n, (text, generated) in enumerate(zip(page, rows), 1):
         nums = "\n".join(str(g) for g, _ in generated)
         code = "\n".join(html.escape(t) for _, t in generated)
-        out.append('<tr valign="top"><td align="right"><pre>%d</pre></td>'
-                   '<td><pre>%s</pre></td>'
-                   '<td align="right"><pre>%s</pre></td>'
-                   '<td><pre>%s</pre></td></tr>\n'
-                   % (n, html.escape(text), nums, code))
+        out.append('<tr valign="top"><td align="right">%s%d</pre></td>'
+                   '<td>%s%s</pre></td>'
+                   '<td align="right">%s%s</pre></td>'
+                   '<td>%s%s</pre></td></tr>\n'
+                   % (pre, n, pre, html.escape(text), pre, nums, pre,
+                      code))
     out.append("</table>\n")
     return "".join(out)
 

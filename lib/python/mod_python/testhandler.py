@@ -8,8 +8,11 @@ Configure it at a URL of its own::
     </Location>
 
 and it answers with an HTML page listing the mod_python, Python and
-Apache versions, the MPM, the interpreter and ``sys.path``, the members
-of the request, its headers and CGI environment, the configuration and
+Apache versions, the MPM, the interpreter and ``sys.path``, which
+``mod_python.so`` and which Python package were loaded, the interpreters
+of the process with the modules mod_python imported in each and the
+handler configurations it keeps for them, the virtual environment and log
+levels, the members of the request, its headers and CGI environment, the configuration and
 options in effect (``req.get_config()``, ``req.get_options()``), the
 server and connection, and Apache's configuration tree
 (``apache.config_tree()``).  Every value is HTML-escaped: the page shows
@@ -20,9 +23,11 @@ The page tells anyone who asks a good deal about the server: remove the
 """
 
 import html
+import json
 import os
 import sys
 import threading
+import time
 
 
 from . import apache
@@ -63,15 +68,23 @@ _MPM_QUERIES = (
 # Not among the manual's AP_MPMQ_* codes, but answered by Apache 2.4.
 _AP_MPMQ_IS_ASYNC = 14
 
+# Long values (PATH, sys.path entries, header values, configuration
+# lines) have few spaces: they must break anywhere rather than widen the
+# page, so that it reads in a narrow window without scrolling sideways.
 _STYLE = """\
 body { font-family: sans-serif; margin: 1em 2em; }
-table { border-collapse: collapse; margin-bottom: 1.5em; }
+table { border-collapse: collapse; margin-bottom: 1.5em; width: 100%;
+        table-layout: fixed; }
 th, td { border: 1px solid #bbb; padding: 0.2em 0.5em; text-align: left;
-         vertical-align: top; }
-th { background: #eee; width: 16em; }
+         vertical-align: top; overflow-wrap: anywhere; }
+th { background: #eee; width: 30%; }
 td { font-family: monospace; white-space: pre-wrap; }
-ul.tree { font-family: monospace; }
+ul.tree { font-family: monospace; overflow-wrap: anywhere; }
+p.warning { color: #a00; font-weight: bold; }
 """
+
+_LOG_LEVELS = ("emerg", "alert", "crit", "error", "warn", "notice", "info",
+               "debug") + tuple("trace%d" % n for n in range(1, 9))
 
 
 def handler(req):
@@ -83,7 +96,12 @@ def handler(req):
         "<style>\n%s</style></head><body>\n" % _STYLE,
         "<h1>mod_python %s</h1>\n" % _esc(_mp_package_version),
     ]
+    mixed = _mixed_installation()
+    if mixed:
+        parts.append("<p class=\"warning\">%s</p>\n" % _esc(mixed))
     for title, rows in _sections(req):
+        parts.append(_table(title, rows))
+    for title, rows in _interpreter_sections():
         parts.append(_table(title, rows))
     parts.append("<h2>Apache configuration tree "
                  "(<code>apache.config_tree()</code>)</h2>\n")
@@ -101,12 +119,38 @@ def _sections(req):
         ("Apache", apache.apache_version),
         ("MPM", _mpm_name()),
     ]
+    yield "Installation", [
+        ("mod_python.so (the module Apache loaded)",
+         _call(_apache().module_file)),
+        ("its version", apache.mp_version),
+        ("Python package (mod_python.__file__)",
+         os.path.dirname(_package_file())),
+        ("its version", _mp_package_version),
+        ("consistent", _mixed_installation() or "yes: same version"),
+    ]
+    yield "Python environment", [
+        ("sys.version", sys.version),
+        ("sys.executable", sys.executable),
+        ("sys.prefix", sys.prefix),
+        ("sys.base_prefix", sys.base_prefix),
+        ("virtual environment",
+         "yes: %s" % sys.prefix if sys.prefix != sys.base_prefix
+         else "no (sys.prefix is sys.base_prefix)"),
+        ("PYTHONHOME", os.environ.get("PYTHONHOME", "(not set)")),
+        ("PYTHONPATH", os.environ.get("PYTHONPATH", "(not set)")),
+        ("PATH", os.environ.get("PATH", "(not set)")),
+    ]
+    yield "Logging", [
+        ("error log (req.server.error_fname)",
+         _get(req.server, "error_fname")),
+        ("LogLevel of this server", _level(_get(req.server, "loglevel"))),
+        ("LogLevel for mod_python (python:)",
+         _level(_call(_apache().module_loglevel, req.server))),
+    ]
     yield "Interpreter", [
         ("name (req.interpreter)", _get(req, "interpreter")),
         ("process id", os.getpid()),
         ("thread id", threading.get_ident()),
-        ("sys.executable", sys.executable),
-        ("sys.prefix", sys.prefix),
         ("sys.path", "\n".join(sys.path)),
         ("server root (apache.server_root())", _call(apache.server_root)),
     ]
@@ -135,6 +179,93 @@ def _sections(req):
         ("req.connection." + name, _get(req.connection, name))
         for name in _CONNECTION_MEMBERS
     ]
+
+
+def _apache():
+    import _apache
+    return _apache
+
+
+def _package_file():
+    import mod_python
+    return mod_python.__file__
+
+
+def _mixed_installation():
+    """A warning when the C module and the Python package differ in
+    version (one from a distribution package, the other built here),
+    else None."""
+    if apache.mp_version == _mp_package_version:
+        return None
+    return ("mixed installation: mod_python.so %s is version %s, but the "
+            "Python package %s is version %s; install both from the same "
+            "source" % (_call(_apache().module_file), apache.mp_version,
+                        os.path.dirname(_package_file()),
+                        _mp_package_version))
+
+
+def _level(value):
+    if isinstance(value, int) and 0 <= value < len(_LOG_LEVELS):
+        return "%s (%d)" % (_LOG_LEVELS[value], value)
+    return value
+
+
+def _interpreter_sections():
+    """For each interpreter of this process: the modules mod_python's
+    importer loaded there and the handler configurations kept there.
+    Each report is made inside its own interpreter (see
+    _apache.interpreter_report) and comes back as JSON text."""
+    names = _call(_apache().interpreter_names)
+    if not isinstance(names, list):
+        yield "Interpreters", [("(error)", names)]
+        return
+    current = apache.interpreter
+    yield "Interpreters in process %d" % os.getpid(), [
+        (name, "this request's interpreter" if name == current else "")
+        for name in names
+    ]
+    for name in names:
+        report = _call(_apache().interpreter_report, name)
+        if report is None:
+            yield "Interpreter %s" % name, [
+                ("(nothing)", "no mod_python handler has run here")]
+            continue
+        if not report.startswith("{"):
+            yield "Interpreter %s" % name, [("(error)", report)]
+            continue
+        data = json.loads(report)
+        yield "Interpreter %s: modules imported by mod_python" % name, [
+            (m["name"], "%s\nmtime %s (%s)"
+             % (m["file"], _mtime_text(m["mtime_ns"]),
+                "kept by file name" if m["how"] == "file"
+                else "in sys.modules"))
+            for m in data["modules"]
+        ]
+        rows = [("configurations cached", str(len(data["configs"])))]
+        for number, config in enumerate(data["configs"], 1):
+            lines = ["PythonDebug %s, PythonAutoReload %s%s"
+                     % ("On" if config["debug"] else "Off",
+                        "On" if config["autoreload"] else "Off",
+                        ", PythonPath %s" % config["python_path"]
+                        if config["python_path"] is not None else "")]
+            for entry in config["handlers"]:
+                lines.append("%s (directory %s) -> %s"
+                             % (entry["handler"], entry["directory"],
+                                entry["module_file"] or "not imported yet"))
+            rows.append(("configuration %d" % number, "\n".join(lines)))
+        yield "Interpreter %s: handler cache" % name, rows
+        yield "Interpreter %s: Python" % name, [
+            ("sys.prefix", data["prefix"]),
+            ("sys.base_prefix", data["base_prefix"]),
+            ("sys.path", "\n".join(data["sys_path"])),
+        ]
+
+
+def _mtime_text(mtime_ns):
+    if mtime_ns is None:
+        return "unknown"
+    return time.strftime("%Y-%m-%d %H:%M:%S",
+                         time.localtime(mtime_ns / 1e9))
 
 
 def _mpm_name():

@@ -73,6 +73,25 @@ def handler(req):
         return None
     if what == "constants":
         return constants(req)
+    if what.startswith("write"):
+        return write_then_fail(req, what[len("write"):])
     req.content_type = "text/plain"
     req.write("unknown request %r" % req.args)
     return apache.OK
+
+
+def write_then_fail(req, how):
+    """Part of a response goes out, then the handler fails: by returning
+    None, by raising, or by returning an error status."""
+    req.content_type = "text/plain"
+    if how.endswith("cl"):
+        req.set_content_length(1000)
+    if how.startswith("buffered"):
+        req.write("partial-body\n", 0)      # still gathered when it fails
+    else:
+        req.write("partial-body\n")         # flushed: headers are out
+    if how.startswith(("none", "bufferednone")):
+        return None
+    if how.startswith("404"):
+        return apache.HTTP_NOT_FOUND
+    raise ValueError("mp-failed-after-writing " + req.args)
