@@ -15,7 +15,7 @@
 # The tests chosen are those that need nothing but the standard library
 # in the embedded Python: the WSGI, Redis and DBM tests use packages
 # Debian installs for its own Python only.  Each build happens in a
-# temporary copy of the committed tree.
+# temporary copy of the committed tree, whose tests and package are used.
 set -eu
 
 here=$(cd "$(dirname "$0")/.." && pwd)
@@ -40,7 +40,7 @@ for python in "$@"; do
     fi
     echo "   built; compiler warnings: $(grep -c 'warning:' "$build/make.log" || true)"
     # shellcheck disable=SC2086  # the list is meant to split
-    if (cd "$here" && MP_TEST_MODULE="$build/src/.libs/mod_python.so" \
+    if (cd "$build" && MP_TEST_MODULE="$build/src/.libs/mod_python.so" \
             MP_TEST_PYTHONHOME="$home" \
             /usr/bin/python3 -m pytest -p no:cacheprovider -q $tests); then
         echo "   Python $version: passed"
