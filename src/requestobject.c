@@ -120,8 +120,6 @@ static int
 set_content_type(PyObject *op, PyObject *value, void *closure)
 {
     mp_request *self = (mp_request *)op;
-    const char *s;
-    Py_ssize_t n;
     PyObject *b;
 
     (void)closure;
@@ -129,18 +127,33 @@ set_content_type(PyObject *op, PyObject *value, void *closure)
         request_ended();
         return -1;
     }
-    if (value == NULL || !PyUnicode_Check(value)) {
-        PyErr_SetString(PyExc_TypeError, "content_type must be a str");
+    if (value != NULL && PyBytes_Check(value)) {
+        /* As 3.5 takes it (CherryPy assigns bytes): sent as it is. */
+        b = Py_NewRef(value);
+    } else if (value != NULL && PyUnicode_Check(value)) {
+        b = PyUnicode_AsLatin1String(value);
+        if (b == NULL) {
+            PyErr_Format(PyExc_TypeError,
+                         "content_type %.100R is not latin-1 text (give "
+                         "bytes for another encoding)", value);
+            return -1;
+        }
+    } else {
+        PyErr_Format(PyExc_TypeError,
+                     "content_type must be str or bytes, not %.100s",
+                     value ? Py_TYPE(value)->tp_name : "nothing (del)");
         return -1;
     }
-    b = PyUnicode_AsLatin1String(value);
-    if (b == NULL) {
+    if (memchr(PyBytes_AS_STRING(b), '\0', (size_t)PyBytes_GET_SIZE(b))
+        != NULL) {
+        Py_DECREF(b);
         PyErr_SetString(PyExc_ValueError,
-                        "content_type must be latin-1 text");
+                        "content_type must not contain a NUL character");
         return -1;
     }
-    PyBytes_AsStringAndSize(b, (char **)&s, &n);
-    ap_set_content_type(self->r, apr_pstrmemdup(self->r->pool, s, n));
+    ap_set_content_type(self->r,
+                        apr_pstrmemdup(self->r->pool, PyBytes_AS_STRING(b),
+                                       (apr_size_t)PyBytes_GET_SIZE(b)));
     Py_DECREF(b);
     self->content_type_set = 1;
     return 0;

@@ -3,6 +3,7 @@ added (and what 3.2.10's code did without its manual saying so): the CGI
 variables in req.subprocess_env, bytes in tables, the 3.3-3.5 request
 methods and writable members, server objects that outlive the request,
 and PythonImport.  Handlers: htdocs/request35/."""
+import json
 import os
 
 HOST = "request35"
@@ -90,3 +91,54 @@ def test_add_cgi_vars_and_add_common_vars(httpd):
     assert r.json() == {"gone": [None, None],
                         "cgi": ["addcgi", None],
                         "common": ["addcgi", "127.0.0.1"]}
+
+
+# ---------------------------------------------------------------- bytes
+
+def test_bytes_in_tables_and_content_type(httpd):
+    """3.5: table keys and values and req.content_type take bytes, sent to
+    the client as they are and read back as latin-1 str (what CherryPy
+    does: headers_out.add(b"Set-Cookie", b"...")); lookups take bytes
+    keys too."""
+    status, headers, body = httpd.raw_request("/r35.py?tablebytes",
+                                              host=HOST)
+    assert status == 200, body
+    assert httpd.header_values(headers, b"Set-Cookie") == [b"a=1", b"b=2"]
+    assert httpd.header_values(headers, b"X-Bytes") == [b"caf\xe9"]
+    assert httpd.header_values(headers, b"X-Str") == [b"caf\xe9"]
+    assert httpd.header_values(headers, b"Content-Type") == [
+        b"text/x-bytes; charset=latin-1"]
+
+    got = json.loads(body)
+    assert got["in"] == [True, True]
+    assert got["get"] == ["caf\u00e9", "caf\u00e9"]
+    assert got["cookies"] == ["a=1", "b=2"]
+    assert got["content_type"] == "text/x-bytes; charset=latin-1"
+
+
+def test_non_latin1_header_text_is_a_type_error_naming_the_key(httpd):
+    """A str that is not latin-1 cannot reach Apache, which holds bytes:
+    TypeError naming the key (for a value too) and the character; other
+    types are TypeError, a NUL byte ValueError; nothing is stored."""
+    status, headers, body = httpd.raw_request("/r35.py?tablebytes",
+                                              host=HOST)
+    assert status == 200, body
+
+    errors = json.loads(body)["errors"]
+    kind, msg = errors["value"]
+    assert kind == "TypeError" and "'X-Euro'" in msg and "U+20AC" in msg
+    kind, msg = errors["key"]
+    assert kind == "TypeError" and "'X-\u20ac'" in msg and "U+20AC" in msg
+    kind, msg = errors["add"]
+    assert kind == "TypeError" and "'X-Add-Euro'" in msg
+    assert "position 2" in msg
+    kind, msg = errors["int"]
+    assert kind == "TypeError" and "'X-Int'" in msg and "int" in msg
+    kind, msg = errors["nul"]
+    assert kind == "ValueError" and "b'X-Nul'" in msg
+    kind, msg = errors["ctype"]
+    assert kind == "TypeError" and "content_type" in msg
+    assert errors["ctype_int"][0] == "TypeError"
+    assert json.loads(body)["unchanged"] == ["X-Bytes", "X-Str"]
+    for name in (b"X-Euro", b"X-Add-Euro", b"X-Int", b"X-Nul"):
+        assert httpd.header_values(headers, name) == []

@@ -57,6 +57,43 @@ def addcgi(req):
                        "common": common_back})
 
 
+def _error(call):
+    try:
+        call()
+    except Exception as exc:
+        return [type(exc).__name__, str(exc)]
+    return None
+
+
+def tablebytes(req):
+    # What CherryPy does: bytes names and values, add() for Set-Cookie.
+    out = req.headers_out
+    out.add(b"Set-Cookie", b"a=1")
+    out.add(b"Set-Cookie", b"b=2")
+    out[b"X-Bytes"] = b"caf\xe9"
+    out["X-Str"] = "caf\xe9"
+    req.content_type = b"text/x-bytes; charset=latin-1"
+    errors = {
+        "value": _error(lambda: out.__setitem__("X-Euro", "\u20ac")),
+        "key": _error(lambda: out.__setitem__("X-\u20ac", "1")),
+        "add": _error(lambda: out.add("X-Add-Euro", "5 \u20ac")),
+        "int": _error(lambda: out.__setitem__("X-Int", 5)),
+        "nul": _error(lambda: out.__setitem__(b"X-Nul", b"a\0b")),
+        "ctype": _error(lambda: setattr(req, "content_type",
+                                        "text/\u20ac")),
+        "ctype_int": _error(lambda: setattr(req, "content_type", 5)),
+    }
+    req.write(json.dumps({
+        "in": [b"x-bytes" in out, "X-BYTES" in out],
+        "get": [out.get(b"X-Bytes"), out[b"x-str"]],
+        "cookies": out[b"Set-Cookie"],
+        "content_type": req.content_type,
+        "errors": errors,
+        "unchanged": sorted(k for k in out.keys() if k.startswith("X-")),
+    }))
+    return apache.OK
+
+
 def handler(req):
     what = (req.args or "").split("&")[0]
     func = globals().get(what)
