@@ -41,6 +41,7 @@ register_filters(server_rec *main_s)
             mp_filter_register(fc);
         }
     }
+    mp_filter_register_request_filters();
 }
 
 static int
