@@ -364,3 +364,40 @@ def test_server_objects_serve_a_later_request(httpd):
     assert got["old_request"][0] == "RuntimeError"
     text = httpd.wait_for_log("r35-kept-base-thread-" + token, mark)
     assert "r35-kept-server-" + token in text
+
+
+# ---------------------------------------------------------------- import
+
+IMPORT_CONF = """
+PythonPath "sys.path + ['{htdocs}/request35/imports']"
+PythonImport r35startup::started r35imp
+PythonImport r35startup_broken::explode r35imp
+<VirtualHost *:{port}>
+    ServerName r35imp
+    DocumentRoot "{htdocs}/request35/imports"
+</VirtualHost>
+<Directory "{htdocs}/request35/imports">
+    SetHandler mod_python
+    PythonHandler r35importreport
+    PythonInterpreter r35imp
+</Directory>
+"""
+
+
+def test_python_import_with_python_path_and_function(extra_httpd):
+    """PythonImport (manual 5.1) imports with the server's PythonPath
+    applied, as 3.2.10 did, and module::function (3.3) calls the function
+    once in each child, in the named interpreter.  A function that raises
+    is logged (MP0006) with its traceback, and the child serves on."""
+    server = extra_httpd(IMPORT_CONF, name="r35import")
+    for _ in range(6):
+        r = server.get("/x", host="r35imp")
+        assert r.status_code == 200, r.text
+        got = r.json()
+        assert got["interpreter"] == "r35imp"
+        assert got["calls"] == [got["pid"]]
+        assert got["broken_imported"] is True
+    text = server.wait_for_log("r35 import boom")
+    assert "MP0006" in text and "r35startup_broken::explode" in text
+    assert "Traceback (most recent call last)" in text
+    assert "ValueError: r35 import boom" in text
