@@ -20,6 +20,10 @@ PythonOutputFilter r35filters::lower LOWER35
     PythonDebug On
     Header always set X-Env-Method "%{{REQUEST_METHOD}}e"
 </Directory>
+<Directory "{htdocs}/request35/typed">
+    PythonFixupHandler r35typed::fixup
+    PythonHandler r35typed::show
+</Directory>
 <Directory "{htdocs}/request35/authdir">
     AuthType Basic
     AuthName "r35 realm"
@@ -336,6 +340,14 @@ def test_writable_members(httpd):
     for name in ("status_line_int", "chunked_str", "uri_none",
                  "proxyreq_str", "del_args"):
         assert errors[name][0] == "TypeError", (name, errors[name])
+
+
+def test_handler_is_writable(httpd):
+    """3.5: req.handler written by a fixup handler hands a static .txt
+    file to mod_python, whose PythonHandler then serves it."""
+    r = get(httpd, "/typed/plain.txt")
+    assert r.status_code == 200, r.text
+    assert r.text == "through Python: plain text\n"
 
 
 # ---------------------------------------------------------------- server
