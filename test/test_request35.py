@@ -213,6 +213,9 @@ def test_discard_request_body(httpd):
     r = httpd.post("/r35.py?discard", host=HOST, data=body)
     assert r.status_code == 200, r.text
     assert r.json() == {"first": "first line\n", "rc": 0, "rest": ""}
+    r = httpd.post("/r35.py?discard&now", host=HOST, data=body)
+    assert r.status_code == 200, r.text
+    assert r.json() == {"first": "", "rc": 0, "rest": ""}
 
 
 def test_auth_name_and_auth_type(httpd):
