@@ -45,6 +45,22 @@ def cgionce(req):
                        "query": again.get("QUERY_STRING")})
 
 
+def _some(env):
+    return {"method": env.get("REQUEST_METHOD"),
+            "script_filename": env.get("SCRIPT_FILENAME"),
+            "path_info": env.get("PATH_INFO")}
+
+
+def early(req):
+    # r35early (PythonPostReadRequestHandler) fetched the table first.
+    env = req.subprocess_env
+    first = _some(env)
+    req.add_common_vars()
+    req.add_cgi_vars()
+    return _json(req, {"early": req.r35_early, "first": first,
+                       "later": _some(env)})
+
+
 def addcgi(req):
     env = req.subprocess_env
     del env["QUERY_STRING"]
