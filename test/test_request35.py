@@ -373,6 +373,19 @@ def test_handler_is_writable(httpd):
     assert r.text == "through Python: plain text\n"
 
 
+def test_finfo_is_writable(httpd):
+    """3.5: req.finfo = apache.stat(path, wanted) makes that file the
+    request's; None means no file; anything else is a TypeError."""
+    r = get(httpd, "/r35.py?setfinfo")
+    assert r.status_code == 200, r.text
+    path = os.path.join(httpd.htdocs, "request35", "typed", "plain.txt")
+    assert r.json() == {"fname": path, "size": os.path.getsize(path),
+                        "regular": True,
+                        "tuple_size": os.path.getsize(path),
+                        "none": True, "str": r.json()["str"]}
+    assert r.json()["str"][0] == "TypeError"
+
+
 # ---------------------------------------------------------------- server
 
 def test_server_objects_serve_a_later_request(httpd):

@@ -287,6 +287,19 @@ def setmembers(req):
     return _json(req, {"values": values, "errors": errors})
 
 
+def setfinfo(req):
+    # 3.5: req.finfo takes what apache.stat() returns.
+    path = os.path.join(req.document_root(), "typed", "plain.txt")
+    req.finfo = apache.stat(path, apache.APR_FINFO_MIN)
+    got = {"fname": req.finfo.fname, "size": req.finfo.size,
+           "regular": req.finfo.filetype == apache.APR_REG,
+           "tuple_size": req.finfo[apache.FINFO_SIZE]}
+    req.finfo = None
+    got["none"] = req.finfo is None
+    got["str"] = _error(lambda: setattr(req, "finfo", "x"))
+    return _json(req, got)
+
+
 KEPT = {}
 
 
