@@ -62,6 +62,9 @@ HTTPD_CONF = """
         <Files "stacks">
             PythonHandler stuck::stacks_handler
         </Files>
+        <Files "threads">
+            PythonHandler threads
+        </Files>
         <Files "config">
             PythonRequestTimeout 7
             PythonRequestTimeoutAction log
@@ -215,6 +218,19 @@ def test_stacks_of_all_threads(httpd):
     assert ": GET /stacks in PythonHandler stuck::stacks_handler for " \
         in head.group(0)
     assert "in stacks_handler" in rest
+
+
+def test_status_page_example(httpd):
+    """The status page of Doc/stuck_requests.rst (htdocs/stuck/threads.py):
+    its own thread is headed by the request it serves, with the stack."""
+    r = httpd.get("/threads", host=HOST)
+    assert r.status_code == 200
+    head = re.search(r"^Thread \d+.*\[this request\]: GET /threads in "
+                     r"PythonHandler threads for \d+ s, interpreter 'stuck'$",
+                     r.text, re.M)
+    assert head, r.text
+    block = r.text[head.end():].split("\n\nThread ")[0]
+    assert re.search(r'File ".*/threads\.py", line \d+, in handler', block)
 
 
 def test_timeout_directives_in_get_config(httpd):
