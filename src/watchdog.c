@@ -145,11 +145,19 @@ mp_watch_begin(request_rec *r, server_rec *s, mp_interp *ip,
 static void
 restart_child(request_rec *r, long seconds, long timeout)
 {
+    struct sigaction sa;
+
     r->connection->keepalive = AP_CONN_CLOSE;
     if (restart_requested) {
         return;
     }
     restart_requested = 1;
+    /* Only prefork's child handler may take it: without one (never the
+     * case in a prefork child) the signal would kill the process. */
+    if (sigaction(AP_SIG_GRACEFUL, NULL, &sa) != 0
+        || sa.sa_handler == SIG_DFL || sa.sa_handler == SIG_IGN) {
+        return;
+    }
     mp_log_r(APLOG_NOTICE, r, MPLOGNO(0322) "%s %s ran for %ld s, past "
              "its PythonRequestTimeout of %ld s: process %" APR_PID_T_FMT
              " exits after this connection (PythonRequestTimeoutAction "
@@ -338,7 +346,9 @@ mp_watch_child_init(apr_pool_t *pchild, server_rec *s)
                  APR_PID_T_FMT, getpid());
         return;
     }
-    restart_supported = is_prefork();
+    /* With -X (ONE_PROCESS) the one process is the whole server. */
+    restart_supported = is_prefork()
+                        && !ap_exists_config_define("ONE_PROCESS");
     if (used & MP_TIMEOUTS_SET) {
         start_watchdog(pchild, s);
     }
