@@ -220,8 +220,10 @@ take_overdue(overdue *o)
 static void
 report(const overdue *o)
 {
+    /* Only the watchdog thread uses it; Apache cuts an entry at 8 KiB. */
+    static char stack[MAX_STRING_LEN];
     PyObject *mod, *text = NULL;
-    const char *stack = NULL;
+    const char *utf8 = NULL;
 
     if (mp_interp_enter(o->ip, o->s) < 0) {
         return;
@@ -232,15 +234,21 @@ report(const overdue *o)
         Py_DECREF(mod);
     }
     if (text != NULL && PyUnicode_Check(text)) {
-        stack = PyUnicode_AsUTF8(text);
+        utf8 = PyUnicode_AsUTF8(text);
     }
-    if (stack == NULL) {
+    if (utf8 == NULL) {
         mp_log_exception(NULL, o->s, MPLOGNO(0321) "cannot format the Python "
                          "stack of %s (%s), which has run past its "
                          "PythonRequestTimeout", o->uri, o->what);
         PyErr_Clear();
     }
     else {
+        apr_cpystrn(stack, utf8, sizeof(stack));
+    }
+    Py_XDECREF(text);
+    /* The GIL is not held while the log is written. */
+    mp_interp_release(o->ip);
+    if (utf8 != NULL) {
         mp_log_s(APLOG_WARNING, o->s, MPLOGNO(0320) "%s has been in %s for "
                  "%ld s, past its PythonRequestTimeout of %ld s (report %d; "
                  "interpreter '%s', process %" APR_PID_T_FMT ", thread %lu); "
@@ -248,8 +256,6 @@ report(const overdue *o)
                  o->uri, o->what, o->seconds, o->timeout, o->reports,
                  o->ip->name, getpid(), o->thread_id, stack);
     }
-    Py_XDECREF(text);
-    mp_interp_release(o->ip);
 }
 
 static void *APR_THREAD_FUNC
