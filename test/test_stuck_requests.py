@@ -10,14 +10,18 @@ once the error log shows what it waits for: nothing here depends on how
 long anything takes, and no duration is asserted.
 """
 import concurrent.futures
+import importlib.util
 import os
 import re
+import sys
+import threading
 import time
 
 import pytest
 import requests
 
 HOST = "stuck"
+REPO = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
 
 STUCK_DIRECTORY = """
     <Directory "{htdocs}/stuck">
@@ -231,6 +235,56 @@ def test_status_page_example(httpd):
     assert head, r.text
     block = r.text[head.end():].split("\n\nThread ")[0]
     assert re.search(r'File ".*/threads\.py", line \d+, in handler', block)
+
+
+def _stacks_outside_apache():
+    path = os.path.join(REPO, "lib", "python", "mod_python", "_stacks.py")
+    spec = importlib.util.spec_from_file_location("_stacks_under_test", path)
+    module = importlib.util.module_from_spec(spec)
+    spec.loader.exec_module(module)
+    return module
+
+
+def test_format_thread_keeps_the_innermost_frames():
+    """mod_python._stacks.format_thread: a stack longer than the limit
+    keeps its innermost frames (where a call is stuck) and says what was
+    left out; a thread without Python code gets a note; outside Apache
+    there are no running calls.  (Needs no server.)"""
+    stacks = _stacks_outside_apache()
+    ready, done = threading.Event(), threading.Event()
+
+    # Two functions in turn: format_stack() folds a frame repeating the
+    # one before it into "[Previous line repeated ...]".
+    def deep(n):
+        if n:
+            return deeper(n - 1)
+        ready.set()
+        done.wait(60)
+
+    def deeper(n):
+        return deep(n)
+
+    thread = threading.Thread(target=deep, args=(50,))
+    thread.start()
+    try:
+        assert ready.wait(60)
+        cut = stacks.format_thread(thread.ident, limit=1000)
+        full = stacks.format_thread(thread.ident, limit=None)
+    finally:
+        done.set()
+        thread.join()
+    assert len(full) > 5000
+    head, kept = cut.split("\n", 1)
+    assert re.match(r"\[\.\.\. \d+ characters of outer frames left out "
+                    r"\.\.\.\]$", head)
+    assert len(kept) <= 1000
+    assert full.endswith(kept)
+    assert kept.startswith("  File ")
+    assert "in deep" in kept and "done.wait(60)" in kept
+    unused = max(sys._current_frames()) + 1
+    assert stacks.format_thread(unused) == \
+        "(thread %d is not running Python code now)" % unused
+    assert stacks.running_calls() == {}
 
 
 def test_timeout_directives_in_get_config(httpd):

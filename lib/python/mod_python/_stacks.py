@@ -37,18 +37,24 @@ def running_calls():
 
 
 def _stack_text(frame, limit=None):
-    text = "".join(traceback.format_stack(frame))
-    if limit is not None and len(text) > limit:
-        cut = text.index("\n", len(text) - limit) + 1
+    entries = traceback.format_stack(frame)
+    size = sum(map(len, entries))
+    dropped = 0
+    # Whole frames go, outermost first; the innermost one always stays.
+    while limit is not None and size > limit and len(entries) > 1:
+        size -= len(entries[0])
+        dropped += len(entries.pop(0))
+    text = "".join(entries).rstrip("\n")
+    if dropped:
         text = "[... %d characters of outer frames left out ...]\n%s" % (
-            cut, text[cut:])
-    return text.rstrip("\n")
+            dropped, text)
+    return text
 
 
 def format_thread(thread_id, limit=LOG_LIMIT):
     """The Python stack of thread thread_id, outermost call first, as
-    traceback.format_stack() writes it; the innermost frames when it is
-    longer than limit characters (None: no limit).  A note instead when
+    traceback.format_stack() writes it; only the innermost frames that fit
+    in limit characters when it is longer (None: no limit).  A note instead when
     the thread runs no Python code now."""
     frame = sys._current_frames().get(thread_id)
     if frame is None:
