@@ -13,12 +13,15 @@ import concurrent.futures
 import importlib.util
 import os
 import re
+import socket
 import sys
 import threading
 import time
 
 import pytest
 import requests
+
+from conftest import free_port
 
 HOST = "stuck"
 REPO = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
@@ -314,6 +317,43 @@ def test_bad_timeout_directives_stop_startup(extra_httpd, line):
     result = server.config_test()
     assert result.returncode != 0, result.stdout
     assert line.split()[0] in result.stdout
+
+
+def test_stuck_connection_handler_is_reported(extra_httpd):
+    """A PythonConnectionHandler is watched too, under the virtual host's
+    PythonRequestTimeout; having no request, it is reported as
+    "(no request)"."""
+    port2 = free_port()
+    server = extra_httpd("""
+Listen 127.0.0.1:%d pystuck
+<VirtualHost 127.0.0.1:%d>
+    ServerName stuck-connection
+    PythonPath "['{htdocs}/stuck'] + sys.path"
+    PythonConnectionHandler stuck::stuck_connection
+    PythonRequestTimeout 1
+</VirtualHost>
+""" % (port2, port2), name="stuckconn")
+    mark = server.log_mark()
+    go = os.path.join(server.var, "go-" + os.urandom(8).hex())
+    with socket.create_connection(("127.0.0.1", port2), timeout=120) as sock:
+        sock.sendall(go.encode() + b"\n")
+        pattern = (r"MP0320: \(no request\) has been in "
+                   r"PythonConnectionHandler stuck::stuck_connection for "
+                   r"\d+ s, past its PythonRequestTimeout of 1 s \(report 1;"
+                   r".*\\n  File .*, in wait_here_until_told")
+        text = server.wait_for_log(pattern, mark, timeout=LOG_WAIT)
+        assert re.search(pattern, text), text[-3000:]
+        with open(go, "w"):
+            pass
+        answer = b""
+        while not answer.endswith(b"\n"):
+            chunk = sock.recv(100)
+            if not chunk:
+                break
+            answer += chunk
+    os.unlink(go)
+    assert answer == b"released\n"
+    assert not _crashes(server)
 
 
 def _crashes(server):

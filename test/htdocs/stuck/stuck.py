@@ -79,3 +79,11 @@ def stuck_outputfilter(filter):
     if data is None:
         filter.write(" " + wait_here_until_told(filter.req.args or ""))
         filter.close()
+
+
+def stuck_connection(conn):
+    """A connection handler: the client sends the go file's name, then
+    waits for the answer."""
+    go = conn.readline().strip().decode("utf-8", "replace")
+    conn.write((wait_here_until_told(go) + "\n").encode())
+    return apache.OK
