@@ -108,13 +108,17 @@ mp_watch_begin(request_rec *r, server_rec *s, mp_interp *ip,
     }
     apr_threadkey_private_get(&found, slot_key);
     sl = found != NULL ? found : slot_new();
+    /* No request: the server's own setting; calls at child exit have
+     * neither. */
     conf = r != NULL ? mp_dir_conf(r)
-         : ap_get_module_config(s->lookup_defaults, &python_module);
+         : s != NULL ? ap_get_module_config(s->lookup_defaults,
+                                            &python_module)
+         : NULL;
 
     apr_thread_mutex_lock(table_lock);
     if (sl->depth++ == 0) {
         sl->start = apr_time_now();
-        sl->timeout = conf->request_timeout > 0
+        sl->timeout = conf != NULL && conf->request_timeout > 0
                       ? apr_time_from_sec(conf->request_timeout) : 0;
         sl->next_report = sl->start + sl->timeout;
         sl->reports = 0;

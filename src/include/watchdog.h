@@ -45,7 +45,8 @@ void mp_watch_check_mpm(server_rec *s);
 void mp_watch_child_init(apr_pool_t *pchild, server_rec *s);
 
 /* A call into Python begins (before entering ip) and ends (after leaving
- * it).  r may be NULL (connection handlers, PythonImport); what names the
+ * it).  r may be NULL (connection handlers, PythonImport), and s too (the
+ * cleanups at child exit: such calls are never timed); what names the
  * phase or filter kind and handler the handler, both may be NULL.  begin
  * returns what end needs; neither needs the GIL. */
 void *mp_watch_begin(request_rec *r, server_rec *s, mp_interp *ip,
