@@ -10,6 +10,7 @@
 #include "connobject.h"
 #include "filterobject.h"
 #include "finfoobject.h"
+#include "watchdog.h"
 #include "locks.h"
 #include "parseqs.h"
 #include "mp_log.h"
@@ -299,7 +300,8 @@ apache_exec(PyObject *module)
     if (PyModule_AddFunctions(module, mp_lock_functions) < 0
         || PyModule_AddFunctions(module, mp_parseqs_functions) < 0
         || PyModule_AddFunctions(module, mp_finfo_functions) < 0
-        || PyModule_AddFunctions(module, mp_introspect_functions) < 0) {
+        || PyModule_AddFunctions(module, mp_introspect_functions) < 0
+        || PyModule_AddFunctions(module, mp_watch_functions) < 0) {
         return -1;
     }
     for (i = 0; i < sizeof(apache_constants) / sizeof(apache_constants[0]);

@@ -7,6 +7,7 @@
  * at start-up with a message naming the directive.
  */
 #include "config.h"
+#include "watchdog.h"
 #include "apr_lib.h"
 
 const char *const mp_phase_names[MP_PHASE_COUNT] = {
@@ -49,6 +50,8 @@ mp_create_dir_config(apr_pool_t *p, char *dir)
     conf->interp_per_directory = MP_UNSET;
     conf->interp_per_directive = MP_UNSET;
     conf->enable_pdb = MP_UNSET;
+    conf->request_timeout = -1;
+    conf->timeout_action = MP_TIMEOUT_ACTION_UNSET;
     return conf;
 }
 
@@ -111,6 +114,10 @@ mp_merge_dir_config(apr_pool_t *p, void *basev, void *addv)
     /* As Apache's own AuthMerging Off: a section with Require lines
      * replaces its parent's. */
     conf->requires = add->requires ? add->requires : base->requires;
+    conf->request_timeout = add->request_timeout >= 0
+                            ? add->request_timeout : base->request_timeout;
+    conf->timeout_action = add->timeout_action != MP_TIMEOUT_ACTION_UNSET
+                           ? add->timeout_action : base->timeout_action;
     return conf;
 }
 
@@ -141,6 +148,7 @@ mp_merge_server_config(apr_pool_t *p, void *basev, void *addv)
     conf->connection = add->connection ? add->connection
                                        : base->connection;
     conf->optimize = merge_flag(base->optimize, add->optimize);
+    conf->timeouts = base->timeouts | add->timeouts;
     return conf;
 }
 
@@ -565,6 +573,42 @@ directive_connection_handler(cmd_parms *cmd, void *mconfig, const char *arg)
     return NULL;
 }
 
+/* PythonRequestTimeout seconds and PythonRequestTimeoutAction log|restart;
+ * the server notes that some section uses them, for child_init. */
+static const char *
+directive_timeout(cmd_parms *cmd, void *mconfig, const char *arg)
+{
+    mp_dir_config *conf = mconfig;
+    int *used = &mp_server_conf(cmd->server)->timeouts;
+    char *end;
+    long v;
+
+    if (cmd->info != NULL) {
+        if (strcasecmp(arg, "restart") == 0) {
+            conf->timeout_action = MP_TIMEOUT_ACTION_RESTART;
+            *used |= MP_TIMEOUTS_RESTART;
+        }
+        else if (strcasecmp(arg, "log") == 0) {
+            conf->timeout_action = MP_TIMEOUT_ACTION_LOG;
+        }
+        else {
+            return apr_psprintf(cmd->pool, "PythonRequestTimeoutAction "
+                                "takes 'log' or 'restart', not '%s'", arg);
+        }
+        return NULL;
+    }
+    v = strtol(arg, &end, 10);
+    if (!apr_isdigit(arg[0]) || *end != '\0' || v > 86400) {
+        return apr_psprintf(cmd->pool, "PythonRequestTimeout takes whole "
+                            "seconds from 0 (off) to 86400, not '%s'", arg);
+    }
+    conf->request_timeout = (int)v;
+    if (v > 0) {
+        *used |= MP_TIMEOUTS_SET;
+    }
+    return NULL;
+}
+
 /* Require: Apache 2.4 has no API that lists a request's Require lines
  * (2.2's ap_requires() is gone), so mod_python notes them as the
  * configuration is read and declines (DECLINE_CMD), letting the next
@@ -648,6 +692,12 @@ const command_rec mp_directives[] = {
     AP_INIT_TAKE1("PythonConnectionHandler", directive_connection_handler,
                   NULL, RSRC_CONF,
                   "a Python connection handler"),
+    AP_INIT_TAKE1("PythonRequestTimeout", directive_timeout, NULL,
+                  RSRC_CONF | ACCESS_CONF, "seconds after which a Python "
+                  "call's stack is logged (0: never)"),
+    AP_INIT_TAKE1("PythonRequestTimeoutAction", directive_timeout, (void *)1,
+                  RSRC_CONF | ACCESS_CONF, "log (the default), or restart: "
+                  "end the child after a call past PythonRequestTimeout"),
     AP_INIT_RAW_ARGS("Require", directive_require, NULL, OR_AUTHCFG,
                      "(noted for req.requires(), then left to "
                      "mod_authz_core)"),

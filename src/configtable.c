@@ -3,6 +3,7 @@
  */
 #include "configtable.h"
 #include "tableobject.h"
+#include "watchdog.h"
 
 static void
 config_flag(apr_table_t *t, const char *name, mp_flag f)
@@ -17,6 +18,7 @@ mp_config_table(mp_module_state *st, const mp_dir_config *conf)
 {
     PyObject *t = mp_table_new(st);
     apr_table_t *at;
+    char seconds[16];
 
     if (t == NULL || (at = mp_table_get(st, t)) == NULL) {
         Py_XDECREF(t);
@@ -32,6 +34,15 @@ mp_config_table(mp_module_state *st, const mp_dir_config *conf)
     }
     if (conf->python_path) {
         apr_table_set(at, "PythonPath", conf->python_path);
+    }
+    if (conf->request_timeout >= 0) {
+        apr_snprintf(seconds, sizeof(seconds), "%d", conf->request_timeout);
+        apr_table_set(at, "PythonRequestTimeout", seconds);
+    }
+    if (conf->timeout_action != MP_TIMEOUT_ACTION_UNSET) {
+        apr_table_set(at, "PythonRequestTimeoutAction",
+                      conf->timeout_action == MP_TIMEOUT_ACTION_RESTART
+                      ? "restart" : "log");
     }
     return t;
 }

@@ -81,6 +81,8 @@ mp_process_connection(conn_rec *c)
     call.finish = conn_finish;
     call.data = &cc;
     call.failed = MPLOGNO(0029) "the connection dispatcher failed";
+    call.what = "PythonConnectionHandler";
+    call.handler = cc.handler->handler;
     if (mp_pycall_run(&call, name) == HTTP_INTERNAL_SERVER_ERROR
         && cc.conn == NULL) {
         c->aborted = 1;

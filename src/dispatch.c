@@ -14,7 +14,7 @@
  * usual case), 0 when none does.  Entries past the mask's width apply. */
 static long
 applicable(request_rec *r, const apr_array_header_t *list,
-           const char **first_directory)
+           const char **first_directory, const char **first_handler)
 {
     const int width = (int)(sizeof(long) * 8 - 1);
     const mp_handler *h;
@@ -22,6 +22,7 @@ applicable(request_rec *r, const apr_array_header_t *list,
     int i, all = 1, found = 0;
 
     *first_directory = NULL;
+    *first_handler = NULL;
     if (list == NULL) {
         return 0;
     }
@@ -33,6 +34,7 @@ applicable(request_rec *r, const apr_array_header_t *list,
         }
         if (!found) {
             *first_directory = h[i].directory;
+            *first_handler = h[i].handler;
             found = 1;
         }
         if (i < width) {
@@ -220,13 +222,13 @@ mp_run_phase(request_rec *r, mp_phase phase)
     int status;
     mp_dir_config *conf = mp_dir_conf(r);
     mp_request_state *state;
-    const char *first_directory;
+    const char *first_directory, *first_handler;
     phase_call pc;
     mp_pycall call = {0};
 
     pc.phase = phase;
     pc.list = conf->handlers[phase];
-    pc.mask = applicable(r, pc.list, &first_directory);
+    pc.mask = applicable(r, pc.list, &first_directory, &first_handler);
     pc.req = NULL;
     pc.config = NULL;
     pc.running_set = 0;
@@ -243,6 +245,8 @@ mp_run_phase(request_rec *r, mp_phase phase)
     call.finish = phase_finish;
     call.data = &pc;
     call.failed = MPLOGNO(0004) "the dispatcher failed";
+    call.what = mp_phase_names[phase];
+    call.handler = first_handler;
     status = mp_pycall_run(&call, mp_interpreter_name(r, phase,
                                                       first_directory));
     /* Output still gathered in Apache's buffers has not gone out; its

@@ -718,6 +718,8 @@ call_python(ap_filter_t *f, const mp_filter_config *fc, filter_ctx *ctx,
     call.finish = filter_finish;
     call.data = &fcall;
     call.failed = MPLOGNO(0028) "the filter dispatcher failed";
+    call.what = is_input ? "PythonInputFilter" : "PythonOutputFilter";
+    call.handler = fc->entry.handler;
     status = mp_pycall_run(&call, mp_interpreter_name(r, MP_PHASE_HANDLER,
                                                       NULL));
     if (!fcall.finished) {

@@ -18,6 +18,7 @@
 #include "filterobject.h"
 #include "locks.h"
 #include "interpreter.h"
+#include "watchdog.h"
 #include "mp_log.h"
 #include "_apachemodule.h"
 #include "_pspmodule.h"
@@ -57,6 +58,9 @@ hook_post_config(apr_pool_t *pconf, apr_pool_t *plog, apr_pool_t *ptemp,
     if (ap_state_query(AP_SQ_MAIN_STATE) != AP_SQ_MS_CREATE_PRE_CONFIG
         && mp_locks_create(pconf, s) != OK) {
         return HTTP_INTERNAL_SERVER_ERROR;
+    }
+    if (ap_state_query(AP_SQ_MAIN_STATE) != AP_SQ_MS_CREATE_PRE_CONFIG) {
+        mp_watch_check_mpm(s);
     }
     register_filters(s);
     if (ap_state_query(AP_SQ_MAIN_STATE) != AP_SQ_MS_CREATE_PRE_CONFIG) {
@@ -124,6 +128,8 @@ run_imports(server_rec *main_s)
             call.s = s;
             call.prepare = import_prepare;
             call.data = &ic;
+            call.what = "PythonImport";
+            call.handler = imp[i].module;
             call.failed = apr_psprintf(s->process->pool, MPLOGNO(0006)
                                        "PythonImport %s %s failed",
                                        imp[i].module, imp[i].interpreter);
@@ -149,6 +155,7 @@ hook_child_init(apr_pool_t *pchild, server_rec *s)
     }
     mp_locks_child_init(pchild, s);
     if (mp_python_child_init(pchild, s) == 0) {
+        mp_watch_child_init(pchild, s);
         run_imports(s);
     }
 }

@@ -3,6 +3,7 @@
  */
 #include "pycall.h"
 #include "mp_log.h"
+#include "watchdog.h"
 
 /* The status of a failed call, with its exception logged and cleared. */
 static int
@@ -55,8 +56,13 @@ mp_pycall_run_in(mp_pycall *call, mp_interp *ip)
 {
     PyObject *todo, *result = NULL;
     int status = 0;
+    /* Noted before entering: a call kept waiting for the GIL is stuck
+     * too. */
+    void *watch = mp_watch_begin(call->r, call->s, ip, call->what,
+                                 call->handler);
 
     if (mp_interp_enter(ip, call->s) < 0) {
+        mp_watch_end(watch, call->r);
         return HTTP_INTERNAL_SERVER_ERROR;
     }
     todo = call->prepare(call, ip);
@@ -80,6 +86,7 @@ mp_pycall_run_in(mp_pycall *call, mp_interp *ip)
         mp_log_exception(call->r, call->s, "%s", call->failed);
     }
     mp_interp_release(ip);
+    mp_watch_end(watch, call->r);
     return status;
 }
 

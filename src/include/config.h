@@ -73,6 +73,8 @@ typedef struct {
      * <Location>.  app_location_set: this section set it. */
     const char *app_location;
     int app_location_set;
+    int request_timeout;       /* PythonRequestTimeout seconds, -1 unset  */
+    int timeout_action;        /* MP_TIMEOUT_ACTION_* (watchdog.h)        */
 } mp_dir_config;
 
 /* A PythonImport line. */
@@ -94,6 +96,7 @@ typedef struct {
     const mp_handler *connection;       /* PythonConnectionHandler, or NULL */
     apr_hash_t *filters;        /* name -> mp_filter_config               */
     mp_flag optimize;           /* PythonOptimize (main server only)       */
+    int timeouts;               /* MP_TIMEOUTS_* set here (watchdog.h)     */
 } mp_server_config;
 
 void *mp_create_dir_config(apr_pool_t *p, char *dir);

@@ -44,6 +44,10 @@ struct mp_pycall {
     /* Logged with the traceback when the call raises; starts with the
      * call site's MPLOGNO. */
     const char *failed;
+    /* For the table of running calls (watchdog.h), or NULL: the phase or
+     * kind of call ("PythonHandler"), and its handler. */
+    const char *what;
+    const char *handler;
 };
 
 /* Make the call in the interpreter called name (created on first use).
