@@ -154,11 +154,29 @@ start_python(server_rec *s)
     config.optimization_level = sconf->optimize == MP_ON ? 1 : 0;
 
     /* The configured interpreter's path lets Python find its own prefix
-     * even when it is not the one in /usr. */
-    status = PyConfig_SetBytesString(&config, &config.program_name,
-                                     MP_PYTHON_BIN);
+     * even when it is not the one in /usr.  A virtual environment is
+     * found the way its own bin/python finds it: Python looks for
+     * pyvenv.cfg next to the executable and one level up, and site.py
+     * then makes the environment sys.prefix with its site-packages. */
+    if (sconf->python_home != NULL && sconf->python_home_is_venv) {
+        status = PyConfig_SetBytesString(
+            &config, &config.program_name,
+            apr_pstrcat(s->process->pconf, sconf->python_home,
+                        "/bin/python" MP_PYTHON_VERSION, NULL));
+    }
+    else {
+        status = PyConfig_SetBytesString(&config, &config.program_name,
+                                         MP_PYTHON_BIN);
+    }
     if (PyStatus_Exception(status)) {
         goto done;
+    }
+    if (sconf->python_home != NULL && !sconf->python_home_is_venv) {
+        status = PyConfig_SetBytesString(&config, &config.home,
+                                         sconf->python_home);
+        if (PyStatus_Exception(status)) {
+            goto done;
+        }
     }
     status = PyConfig_SetArgv(&config, 1, argv);
     if (PyStatus_Exception(status)) {
