@@ -14,6 +14,7 @@
 #include "parseqs.h"
 #include "mp_log.h"
 #include "wsgi.h"
+#include "logbridge.h"
 
 /* Set in post_config; read-only while requests are served. */
 static server_rec *main_server;
@@ -183,6 +184,7 @@ static PyMethodDef apache_functions[] = {
     {"exists_config_define", apache_exists_config_define, METH_VARARGS,
      exists_config_define_doc},
     MP_WSGI_FUNCTIONS
+    MP_LOGBRIDGE_FUNCTIONS
     {NULL, NULL, 0, NULL}
 };
 

@@ -24,6 +24,30 @@ mp_child_pool(void)
     return child_pool;
 }
 
+/* Python's logging and print() into the error log (mod_python._logging),
+ * before any code of the site runs in the interpreter, so that what
+ * PythonImport modules log is not lost.  A failure is logged and the
+ * interpreter still serves, with Python's own streams. */
+static void
+install_logging(mp_interp *ip, server_rec *s)
+{
+    apr_table_t *options = mp_server_conf(s)->options;
+    PyObject *mod, *res;
+
+    mod = PyImport_ImportModule("mod_python._logging");
+    res = mod == NULL ? NULL
+          : PyObject_CallMethod(mod, "_install", "zz",
+                                apr_table_get(options, "mod_python.logging"),
+                                apr_table_get(options, "mod_python.stdio"));
+    if (res == NULL) {
+        mp_log_exception(NULL, s, MPLOGNO(0306) "cannot send Python's "
+                         "logging and standard streams to the error log in "
+                         "interpreter '%s'", ip->name);
+    }
+    Py_XDECREF(res);
+    Py_XDECREF(mod);
+}
+
 /* Import what every interpreter needs and cache the dispatcher.  Called
  * with the GIL held in the new interpreter. */
 static int
@@ -50,6 +74,7 @@ interp_setup(mp_interp *ip, server_rec *s)
         return -1;
     }
     Py_DECREF(name);
+    install_logging(ip, s);
 
     for (i = 0; i < MP_PHASE_COUNT; i++) {
         ip->phase_names[i] = PyUnicode_InternFromString(mp_phase_names[i]);

@@ -24,6 +24,7 @@ import time
 
 from . import apache
 from ._importer import CHECK_INTERVAL, import_handler_module
+from ._logging import _partial, flush_partial, subinterpreter_hint
 
 OK = apache.OK
 DECLINED = apache.DECLINED
@@ -293,6 +294,7 @@ def dispatch_request(req, phase, config, mask, added):
                 return result
         return result
     except Exception as exc:
+        subinterpreter_hint(exc, req)
         name = _name(entry) if entry is not None else "?"
         status = HTTP_INTERNAL_SERVER_ERROR
         if (config.debug and phase not in _SILENT_PHASES
@@ -301,6 +303,10 @@ def dispatch_request(req, phase, config, mask, added):
         raise HandlerFailed(status, "MP0005: %s %s raised %s"
                             % (phase, name, type(exc).__name__)) from exc
     finally:
+        # print() without a newline: the line ends with the phase, in
+        # this request's log.
+        if _partial.__dict__:
+            flush_partial()
         running.request, running.config = outer
 
 
@@ -319,6 +325,7 @@ def dispatch_filter(flt, config):
         _callable_of(entry, flt.req, kind, config)(flt)
     except Exception as exc:
         import html
+        subinterpreter_hint(exc, flt.req)
         flt.disable()
         if config.debug and not entry.is_input and not flt.closed:
             try:
@@ -342,6 +349,7 @@ def dispatch_connection(conn, config):
         return _callable_of(entry, conn, "PythonConnectionHandler",
                             config)(conn)
     except Exception as exc:
+        subinterpreter_hint(exc)
         # PythonDebug On: the client of the protocol sees it too, unless
         # the error is the client going away.
         if config.debug and not conn.aborted:
@@ -357,13 +365,18 @@ def dispatch_connection(conn, config):
 def run_import(config, spec):
     """PythonImport module[::function]: import the module with the
     server's PythonPath, then call the function (no arguments) if named."""
-    if config.python_path is not None:
-        _apply_python_path(config.python_path)
-    module_name, _, function = spec.partition("::")
-    module = apache.import_module(module_name, autoreload=config.autoreload,
-                                  log=config.debug)
-    if function:
-        obj = module
-        for part in function.split("."):
-            obj = getattr(obj, part)
-        obj()
+    try:
+        if config.python_path is not None:
+            _apply_python_path(config.python_path)
+        module_name, _, function = spec.partition("::")
+        module = apache.import_module(module_name,
+                                      autoreload=config.autoreload,
+                                      log=config.debug)
+        if function:
+            obj = module
+            for part in function.split("."):
+                obj = getattr(obj, part)
+            obj()
+    except Exception as exc:
+        subinterpreter_hint(exc)
+        raise
