@@ -125,6 +125,7 @@ def test_root_logger_level_follows_loglevel(levels_server):
     info = levels_server.get("/x", host="plain").json()
     assert info["root_level"] == 10
     assert info["handlers"] == ["ApacheLogHandler"]
+    assert info["public"] is True       # mod_python.apache.ApacheLogHandler
     assert info["stdout"] == info["stderr"] == "_LogStream"
 
 

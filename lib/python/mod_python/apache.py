@@ -16,6 +16,7 @@ from _apache import (table, log_error, server_root, mpm_query,
 
 from ._context import running
 from ._importer import import_module
+from ._logging import ApacheLogHandler
 
 # table() was once made by make_table(); both names stay.
 make_table = table

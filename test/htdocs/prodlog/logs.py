@@ -24,6 +24,8 @@ def levels(req):
     info = {
         "root_level": root.level,
         "handlers": [type(h).__name__ for h in root.handlers],
+        "public": any(isinstance(h, apache.ApacheLogHandler)
+                      for h in root.handlers),
         "stdout": type(sys.stdout).__name__,
         "stderr": type(sys.stderr).__name__,
     }
