@@ -188,7 +188,9 @@ def _run_under_pdb(obj, req):
     signal handlers, and a handler may run in neither.
     """
     import pdb
-    debugger = pdb.Pdb(stdin=sys.stdin, stdout=sys.stdout, nosigint=True)
+    # httpd's own stdout: sys.stdout writes to the error log (_logging).
+    debugger = pdb.Pdb(stdin=sys.stdin, stdout=sys.__stdout__ or sys.stdout,
+                       nosigint=True)
     return debugger.runcall(obj, req)
 
 

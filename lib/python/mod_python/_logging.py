@@ -252,9 +252,11 @@ def subinterpreter_hint(exc, req=None):
 def flush_partial():
     """Write this thread's unfinished stdout/stderr lines (end of a phase,
     while the request is still this thread's)."""
-    for stream in (sys.stdout, sys.stderr):
-        if isinstance(stream, _LogStream):
-            stream.flush()
+    # By the thread's own record, not through sys.stdout: a handler (or
+    # mod_python.cgihandler) may have put another stream there meanwhile.
+    pending = _partial.__dict__
+    for key in list(pending):
+        _LogStream._emit(pending.pop(key))
 
 
 def _switch(value, option):
