@@ -175,19 +175,23 @@ def test_exception_is_one_entry(httpd):
 
 
 def test_logging_from_a_thread_of_the_handler(httpd):
-    """A thread the handler starts: its records reach the error log; they
-    are the server's (no client) unless logged with extra={"req": req},
-    which makes them the request's."""
+    """A thread the handler starts: its records and print() lines reach
+    the error log; they are the server's (no client) unless logged with
+    extra={"req": req}, which makes them the request's."""
     mark = httpd.log_mark()
     assert httpd.get("/thread?token=tok-thr", host="prodlog").status_code \
         == 200
-    plain = _entries(httpd, mark, "from-thread tok-thr")
+    plain = _entries(httpd, mark, "prodlog: from-thread tok-thr")
     with_req = _entries(httpd, mark, "from-thread-with-req tok-thr")
     assert len(plain) == 1 and len(with_req) == 1, \
         httpd.error_log_since(mark)
     assert "[python:warn]" in plain[0] and "[client " not in plain[0]
     assert "[python:warn]" in with_req[0]
     assert re.search(r"\[client 127\.0\.0\.1:\d+\]", with_req[0])
+    # print() there: a whole line of the server's log too.
+    printed = _entries(httpd, mark, "printed-from-thread tok-thr")
+    assert len(printed) == 1 and "[python:error]" in printed[0]
+    assert "[client " not in printed[0]
 
 
 def test_print_and_stderr_lines_whole(httpd):

@@ -2,12 +2,16 @@
 
 When mod_python makes an interpreter it calls :func:`_install`, which
 
-* puts an :class:`ApacheLogHandler` on the root logger, with the root
-  logger's level set from the configuration's ``LogLevel`` lines, unless
-  ``PythonOption mod_python.logging off``;
 * replaces ``sys.stdout`` and ``sys.stderr`` with :class:`_LogStream`
   objects that write each complete line as one error log entry, unless
-  ``PythonOption mod_python.stdio off``.
+  ``PythonOption mod_python.stdio off``;
+* arranges for the root logger to get an
+  :class:`~mod_python._loghandler.ApacheLogHandler`, with its level set
+  from the configuration's ``LogLevel`` lines, unless ``PythonOption
+  mod_python.logging off``.  That happens when the interpreter first
+  imports :mod:`logging` (at once if it already has): loading the logging
+  package costs more than making the interpreter did, and an interpreter
+  that never logs (often main_interpreter) need not pay it.
 
 An entry goes against the request (so Apache adds ``[client IP:port]`` and
 follows the request's ``LogLevel``) when this thread is running a handler
@@ -17,19 +21,14 @@ Kept free of mod_python.apache so that an interpreter which never runs a
 handler does not import the whole package.
 """
 
-import logging
 import sys
-import threading
+from _thread import _local
 
 import _apache
 
 from ._context import running
 
-APLOG_CRIT = _apache.APLOG_CRIT
 APLOG_ERR = _apache.APLOG_ERR
-APLOG_WARNING = _apache.APLOG_WARNING
-APLOG_INFO = _apache.APLOG_INFO
-APLOG_DEBUG = _apache.APLOG_DEBUG
 
 _log_enabled = _apache._log_enabled
 _log_write = _apache._log_write
@@ -39,95 +38,10 @@ _log_write = _apache._log_write
 _MAX_ENTRY = 4000
 
 
-def apache_level(levelno):
-    """The APLOG_* level for a logging level number (custom levels fall
-    in with the standard level just below them)."""
-    if levelno >= logging.CRITICAL:
-        return APLOG_CRIT
-    if levelno >= logging.ERROR:
-        return APLOG_ERR
-    if levelno >= logging.WARNING:
-        return APLOG_WARNING
-    if levelno >= logging.INFO:
-        return APLOG_INFO
-    return APLOG_DEBUG
-
-
-def logging_level(aplog):
-    """The logging level that lets through what APLOG_* level aplog does."""
-    if aplog >= APLOG_DEBUG:
-        return logging.DEBUG
-    if aplog >= APLOG_INFO:
-        return logging.INFO
-    if aplog >= APLOG_WARNING:      # notice too: logging has no notice
-        return logging.WARNING
-    if aplog >= APLOG_ERR:
-        return logging.ERROR
-    return logging.CRITICAL
-
-
-class _Formatter(logging.Formatter):
-    """The message, after its logger's name unless that is the root's:
-    Apache's prefix already has the time, level and process."""
-
-    def format(self, record):
-        text = super().format(record)
-        if record.name != "root":
-            text = "%s: %s" % (record.name, text)
-        return text
-
-
-class ApacheLogHandler(logging.Handler):
-    """A :class:`logging.Handler` writing each record as one entry of
-    Apache's error log, at the Apache level matching the record's
-    (DEBUG: debug, INFO: info, WARNING: warn, ERROR: error, CRITICAL:
-    crit).
-
-    During a request (in a thread running a handler for it, or for a
-    record logged with ``extra={"req": req}``) the entry is the request's,
-    with the client's address, and the request's ``LogLevel`` decides;
-    otherwise the main server's.  A record Apache would not write is
-    dropped before it is formatted.
-    """
-
-    def __init__(self, level=logging.NOTSET):
-        super().__init__(level)
-        self.setFormatter(_Formatter())
-
-    def handle(self, record):
-        # No lock: Apache serialises its own writes, and the check comes
-        # first so that a record below LogLevel costs no formatting.
-        if record.levelno < self.level:
-            return False
-        aplog = apache_level(record.levelno)
-        req = record.__dict__.get("req") or running.request
-        if not _log_enabled(aplog, req):
-            return False
-        checked = self.filter(record)
-        if not checked:
-            return False
-        if isinstance(checked, logging.LogRecord):
-            record = checked        # Python 3.12: a filter may replace it
-        try:
-            _log_write(aplog, self.format(record), req)
-        except Exception:
-            self.handleError(record)
-        return True
-
-    def emit(self, record):
-        aplog = apache_level(record.levelno)
-        req = record.__dict__.get("req") or running.request
-        try:
-            if _log_enabled(aplog, req):
-                _log_write(aplog, self.format(record), req)
-        except Exception:
-            self.handleError(record)
-
-
 # What each thread has written to a stream without ending the line yet,
 # by stream name: kept per thread so that two requests' fragments never
 # join.
-_partial = threading.local()
+_partial = _local()
 
 
 class _LogStream:
@@ -152,18 +66,20 @@ class _LogStream:
         if not isinstance(text, str):
             raise TypeError("write() argument must be str, not %s"
                             % type(text).__name__)
-        buffered = getattr(_partial, self._key, "")
-        if "\n" not in text:
-            setattr(_partial, self._key, buffered + text)
-            return len(text)
-        lines = (buffered + text).split("\n")
-        rest = lines.pop()
-        if rest:
-            setattr(_partial, self._key, rest)
-        elif buffered:
-            delattr(_partial, self._key)
-        for line in lines:
-            self._emit(line)
+        if not text:
+            return 0
+        pending = _partial.__dict__         # this thread's
+        buffered = pending.pop(self._key, "") + text
+        if "\n" in text:
+            lines = buffered.split("\n")
+            buffered = lines.pop()
+            for line in lines:
+                self._emit(line)
+        if len(buffered) >= _MAX_ENTRY:
+            self._emit(buffered)            # a line without end, in pieces
+            buffered = ""
+        if buffered:
+            pending[self._key] = buffered
         return len(text)
 
     def writelines(self, lines):
@@ -171,9 +87,8 @@ class _LogStream:
             self.write(line)
 
     def flush(self):
-        text = getattr(_partial, self._key, "")
+        text = _partial.__dict__.pop(self._key, "")
         if text:
-            delattr(_partial, self._key)
             self._emit(text)
 
     @staticmethod
@@ -274,6 +189,46 @@ def _switch(value, option):
     return True
 
 
+class _ConfigureLoggingOnImport:
+    """First on sys.meta_path: when ``logging`` is imported, lets the other
+    finders find it, and configures the root logger once its code has run.
+
+    It stays on sys.meta_path afterwards, doing nothing: taking it off
+    while another thread walks the list could make that thread skip a
+    finder.
+    """
+
+    done = False
+
+    def find_spec(self, name, path=None, target=None):
+        if self.done or name != "logging":
+            return None
+        self.done = True
+        for finder in sys.meta_path:
+            find = getattr(finder, "find_spec", None)
+            if finder is self or find is None:
+                continue
+            spec = find(name, path, target)
+            if spec is not None:
+                break
+        else:
+            return None
+        loader = spec.loader
+        if not hasattr(loader, "__dict__"):
+            return spec         # not a loader we can follow: left alone
+        run = loader.exec_module
+
+        def exec_module(module):
+            del loader.exec_module
+            run(module)
+            from ._loghandler import configure_root
+            configure_root()
+
+        # This loader object was made for this one spec.
+        loader.exec_module = exec_module
+        return spec
+
+
 def _install(logging_option, stdio_option):
     """Called by mod_python (C) in each new interpreter, with the values
     of the server-level PythonOptions mod_python.logging and
@@ -282,7 +237,8 @@ def _install(logging_option, stdio_option):
         sys.stdout = _LogStream("stdout", sys.stdout)
         sys.stderr = _LogStream("stderr", sys.stderr)
     if _switch(logging_option, "mod_python.logging"):
-        root = logging.getLogger()
-        if not any(isinstance(h, ApacheLogHandler) for h in root.handlers):
-            root.addHandler(ApacheLogHandler())
-        root.setLevel(logging_level(_apache._log_python_level()))
+        if "logging" in sys.modules:
+            from ._loghandler import configure_root
+            configure_root()
+        else:
+            sys.meta_path.insert(0, _ConfigureLoggingOnImport())

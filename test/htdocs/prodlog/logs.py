@@ -60,6 +60,7 @@ def thread(req):
     def work():
         log.warning("from-thread %s", token)
         log.warning("from-thread-with-req %s", token, extra={"req": req})
+        print("printed-from-thread", token)
 
     t = threading.Thread(target=work)
     t.start()
