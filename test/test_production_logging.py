@@ -3,7 +3,10 @@ print()/sys.stderr go to Apache's error log, at Apache's levels, under
 Apache's LogLevel, with the request's client prefix; an extension module
 that refuses subinterpreters gets a log line naming the fix."""
 
+import os
 import re
+import subprocess
+import sysconfig
 
 import pytest
 
@@ -295,5 +298,77 @@ def test_one_interpreter_extension_hint(extra_httpd):
     assert "interpreter 'ext'" in hint[0]
     assert "[client 127.0.0.1:" in hint[0]
     r = server.get("/main", host="ext")
+    assert r.status_code == 200, server.diagnostics()
+    assert r.text == "imported in main_interpreter"
+
+
+ONEINTERP_C = r"""
+#include <Python.h>
+
+static struct PyModuleDef oneinterp = {
+    PyModuleDef_HEAD_INIT, "oneinterp", NULL, -1, NULL
+};
+
+/* What CPython 3.12 and later say of a single-phase module in an
+ * interpreter that requires multi-phase ones, raised here in any
+ * interpreter but the main one. */
+PyMODINIT_FUNC
+PyInit_oneinterp(void)
+{
+    if (PyInterpreterState_Get() != PyInterpreterState_Main()) {
+        PyErr_SetString(PyExc_ImportError, "module oneinterp does not "
+                        "support loading in subinterpreters");
+        return NULL;
+    }
+    return PyModule_Create(&oneinterp);
+}
+"""
+
+ONEINTERP_CONF = """
+<VirtualHost *:{port}>
+    ServerName oneinterp
+    DocumentRoot "{htdocs}/prodlog"
+    <Directory "{htdocs}/prodlog">
+        SetHandler mod_python
+        PythonHandler oneinterp_handler
+        PythonPath "sys.path + ['{root}/ext']"
+    </Directory>
+    <Location /main>
+        PythonInterpreter main_interpreter
+    </Location>
+</VirtualHost>
+"""
+
+
+def _build_oneinterp(directory):
+    os.mkdir(directory)
+    source = os.path.join(directory, "oneinterp.c")
+    with open(source, "w") as f:
+        f.write(ONEINTERP_C)
+    target = os.path.join(directory,
+                          "oneinterp" + sysconfig.get_config_var("EXT_SUFFIX"))
+    subprocess.run(["cc", "-shared", "-fPIC",
+                    "-I" + sysconfig.get_paths()["include"],
+                    "-o", target, source], check=True)
+    os.chmod(directory, 0o755)
+    os.chmod(target, 0o755)
+
+
+def test_subinterpreter_refusal_hint(extra_httpd):
+    """CPython 3.12's refusal, "module X does not support loading in
+    subinterpreters", from a C extension compiled here: MP0305 names
+    PythonInterpreter main_interpreter, where the module loads."""
+    server = extra_httpd(ONEINTERP_CONF, name="prodlog-oneinterp",
+                         start=False)
+    _build_oneinterp(os.path.join(server.root, "ext"))
+    server.start()
+    mark = server.log_mark()
+    assert server.get("/sub", host="oneinterp").status_code == 500
+    hint = [l for l in server.error_log_since(mark).splitlines()
+            if "MP0305" in l]
+    assert len(hint) == 1, server.error_log_since(mark)
+    assert "does not support loading in subinterpreters" in hint[0]
+    assert "'PythonInterpreter main_interpreter'" in hint[0]
+    r = server.get("/main", host="oneinterp")
     assert r.status_code == 200, server.diagnostics()
     assert r.text == "imported in main_interpreter"
