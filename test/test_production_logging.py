@@ -309,9 +309,8 @@ static struct PyModuleDef oneinterp = {
     PyModuleDef_HEAD_INIT, "oneinterp", NULL, -1, NULL
 };
 
-/* What CPython 3.12 and later say of a single-phase module in an
- * interpreter that requires multi-phase ones, raised here in any
- * interpreter but the main one. */
+/* The text CPython 3.12 and later give when they refuse a module in a
+ * subinterpreter, raised here in any interpreter but the main one. */
 PyMODINIT_FUNC
 PyInit_oneinterp(void)
 {
@@ -355,7 +354,7 @@ def _build_oneinterp(directory):
 
 
 def test_subinterpreter_refusal_hint(extra_httpd):
-    """CPython 3.12's refusal, "module X does not support loading in
+    """CPython's refusal text, "module X does not support loading in
     subinterpreters", from a C extension compiled here: MP0305 names
     PythonInterpreter main_interpreter, where the module loads."""
     server = extra_httpd(ONEINTERP_CONF, name="prodlog-oneinterp",

@@ -132,7 +132,8 @@ class _LogStream:
 
 
 # ImportError texts of extension modules that refuse a second interpreter:
-# CPython 3.12+ for single-phase modules, PyO3 (old and new), numpy.
+# CPython 3.12+ where it enforces a module's declaration, PyO3 (old and new),
+# numpy.
 _ONE_INTERPRETER_SIGNS = (
     "does not support loading in subinterpreters",
     "once per interpreter process",
@@ -203,7 +204,6 @@ class _ConfigureLoggingOnImport:
     def find_spec(self, name, path=None, target=None):
         if self.done or name != "logging":
             return None
-        self.done = True
         for finder in sys.meta_path:
             find = getattr(finder, "find_spec", None)
             if finder is self or find is None:
@@ -219,6 +219,9 @@ class _ConfigureLoggingOnImport:
         run = loader.exec_module
 
         def exec_module(module):
+            # Set only now: find_spec() alone (importlib.util.find_spec)
+            # imports nothing.
+            self.done = True
             del loader.exec_module
             run(module)
             from ._loghandler import configure_root

@@ -1,5 +1,5 @@
 """Imports `oneinterp`, a C extension the test compiles, which refuses any
-interpreter but the main one with CPython 3.12's own message."""
+interpreter but the main one with CPython's own refusal text."""
 from mod_python import apache
 
 
