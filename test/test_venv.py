@@ -144,3 +144,15 @@ def test_python_home_only_at_server_level(extra_httpd):
     result = server.config_test()
     assert result.returncode != 0
     assert "PythonHome" in result.stdout
+
+
+def test_httpdconf_writes_python_home():
+    """mod_python.httpdconf knows the directive, as it knows the others."""
+    sys.path.insert(0, os.path.join(os.path.dirname(os.path.dirname(
+        os.path.abspath(__file__))), "lib", "python"))
+    try:
+        from mod_python import httpdconf
+    finally:
+        sys.path.pop(0)
+    assert str(httpdconf.PythonHome("/srv/shop/venv")) == \
+        "PythonHome /srv/shop/venv\n"
