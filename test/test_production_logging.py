@@ -371,3 +371,20 @@ def test_subinterpreter_refusal_hint(extra_httpd):
     r = server.get("/main", host="oneinterp")
     assert r.status_code == 200, server.diagnostics()
     assert r.text == "imported in main_interpreter"
+
+
+def test_hint_for_python_import(extra_httpd):
+    """The same hint when it is a PythonImport that fails: the second
+    interpreter to import cryptography's bindings in each child gets
+    MP0305 (a server entry: no request) next to PythonImport's MP0006."""
+    server = extra_httpd("""
+PythonImport cryptography.hazmat.bindings._rust main_interpreter
+PythonImport cryptography.hazmat.bindings._rust second_interp
+""", name="prodlog-import")
+    text = server.wait_for_log("MP0305")
+    hint = [l for l in text.splitlines() if "MP0305" in l][0]
+    assert "interpreter 'second_interp'" in hint
+    assert "'PythonInterpreter main_interpreter'" in hint
+    assert "[client " not in hint
+    assert "MP0006: PythonImport cryptography.hazmat.bindings._rust " \
+        "second_interp failed" in server.error_log_since(0)
