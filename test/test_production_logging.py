@@ -199,8 +199,9 @@ def test_logging_from_a_thread_of_the_handler(httpd):
 
 def test_print_and_stderr_lines_whole(httpd):
     """print() and sys.stderr.write() in a handler: each complete line is
-    one error log entry of the request, however many writes made it; two
-    lines printed at once are two entries; a line left without its
+    one error log entry of the request, however many writes made it (a
+    flush() between them included); two lines printed at once are two
+    entries; sys.stdout.buffer takes bytes; a line left without its
     newline is written when the handler's phase ends."""
     mark = httpd.log_mark()
     assert httpd.get("/prints?token=tok-pr", host="prodlog").status_code \
@@ -218,6 +219,8 @@ def test_print_and_stderr_lines_whole(httpd):
         "second-stderr-line tok-pr",
         "first-of-two tok-pr",
         "second-of-two tok-pr",
+        "flushed-still-one-line tok-pr",
+        "bytes-line tok-pr",
         "left-open tok-pr",
     ]
 

@@ -47,9 +47,8 @@ _partial = _local()
 class _LogStream:
     """sys.stdout / sys.stderr: text written is kept until a newline, then
     each complete line is one error log entry (level error, as a
-    traceback printed to stderr deserves).  :meth:`flush` writes what is
-    left of this thread's line; the dispatcher does it at the end of each
-    handler phase.
+    traceback printed to stderr deserves).  What is left of this thread's
+    line is written at the end of each handler phase (flush_partial).
     """
 
     encoding = "utf-8"
@@ -87,9 +86,15 @@ class _LogStream:
             self.write(line)
 
     def flush(self):
-        text = _partial.__dict__.pop(self._key, "")
-        if text:
-            self._emit(text)
+        # Does not cut the line: code that writes "working..." and flushes
+        # before it prints " done" means one line.  The dispatcher writes
+        # what is left when the phase ends (flush_partial).
+        pass
+
+    @property
+    def buffer(self):
+        """The bytes view (sys.stdout.buffer.write(b"...")): UTF-8."""
+        return _LogBuffer(self)
 
     @staticmethod
     def _emit(line):
@@ -163,6 +168,29 @@ def subinterpreter_hint(exc, req=None):
                 return True
         exc = exc.__cause__ or exc.__context__
     return False
+
+
+class _LogBuffer:
+    """The ``buffer`` of a _LogStream: each write's bytes decoded as UTF-8
+    (what cannot be decoded, a character cut between two writes too, is
+    escaped) and written as text."""
+
+    def __init__(self, stream):
+        self._stream = stream
+
+    def write(self, data):
+        data = bytes(data)
+        self._stream.write(data.decode("utf-8", "backslashreplace"))
+        return len(data)
+
+    def flush(self):
+        pass
+
+    def writable(self):
+        return True
+
+    def fileno(self):
+        return self._stream.fileno()
 
 
 def flush_partial():

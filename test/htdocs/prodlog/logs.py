@@ -71,7 +71,8 @@ def thread(req):
 
 def prints(req):
     """print() and sys.stderr.write() in pieces: each complete line one
-    entry; a line left open is written when the phase ends."""
+    entry (flush() does not cut one); a line left open is written when the
+    phase ends."""
     token = _token(req)
     print("printed", end="")
     print("-whole", end="")
@@ -80,6 +81,10 @@ def prints(req):
     sys.stderr.write("in-pieces ")
     sys.stderr.write(token + "\nsecond-stderr-line " + token + "\n")
     print("first-of-two %s\nsecond-of-two %s" % (token, token))
+    sys.stdout.write("flushed-")
+    sys.stdout.flush()              # does not cut the line
+    print("still-one-line", token)
+    sys.stdout.buffer.write(("bytes-line %s\n" % token).encode())
     print("left-open", token, end="")
     req.write("ok")
     return apache.OK
