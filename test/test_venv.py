@@ -156,3 +156,31 @@ def test_httpdconf_writes_python_home():
         sys.path.pop(0)
     assert str(httpdconf.PythonHome("/srv/shop/venv")) == \
         "PythonHome /srv/shop/venv\n"
+
+
+def test_python_home_installation_prefix(extra_httpd):
+    """PythonHome naming a Python installation rather than a venv (a
+    directory with lib/pythonX.Y, as PYTHONHOME takes it; here one whose
+    standard library is the system's, by a symbolic link): Python starts
+    with that directory as its prefix."""
+    server = extra_httpd("""
+PythonHome "{root}/pyhome"
+<VirtualHost *:{port}>
+    ServerName prefix
+    DocumentRoot "{htdocs}/venv"
+    <Directory "{htdocs}/venv">
+        SetHandler mod_python
+        PythonHandler report::prefix
+    </Directory>
+</VirtualHost>
+""", name="venv-prefix", start=False)
+    home = os.path.join(server.root, "pyhome")
+    os.makedirs(os.path.join(home, "lib"))
+    os.chmod(home, 0o755)
+    os.chmod(os.path.join(home, "lib"), 0o755)
+    os.symlink(os.path.join(sys.base_prefix, "lib", "python" + VERSION),
+               os.path.join(home, "lib", "python" + VERSION))
+    server.start()
+    r = server.get("/x", host="prefix")
+    assert r.status_code == 200, server.diagnostics()
+    assert r.json() == {"prefix": home, "home": home}

@@ -22,3 +22,10 @@ def handler(req):
         "system_package": system_package,
     }))
     return apache.OK
+
+
+def prefix(req):
+    """sys.prefix and whether the standard library imports (json did)."""
+    req.content_type = "application/json"
+    req.write(json.dumps({"prefix": sys.prefix, "home": sys.base_prefix}))
+    return apache.OK
