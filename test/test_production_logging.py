@@ -37,7 +37,11 @@ LEVELS_CONF = """
 <Directory "{htdocs}/prodlog">
     SetHandler mod_python
     PythonHandler logs::levels
+    PythonPath "sys.path + ['{htdocs}/prodlog']"
 </Directory>
+<Location /unformatted>
+    PythonHandler logs::unformatted
+</Location>
 <VirtualHost *:{port}>
     ServerName plain
     DocumentRoot "{htdocs}/prodlog"
@@ -118,6 +122,17 @@ def test_python_debug_for_a_location(levels_server):
     assert _levels_logged(levels_server, mark, "tok-loc") == APACHE_LEVEL
     assert _levels_logged(levels_server, mark, "tok-else") == {
         "warning": "warn", "error": "error", "critical": "crit"}
+
+
+def test_dropped_record_is_not_formatted(levels_server):
+    """A record below the request's LogLevel is dropped before its message
+    is formatted: its argument's __str__ never runs under LogLevel warn,
+    and runs once where python:debug lets the record through."""
+    r = levels_server.get("/unformatted", host="plain")
+    assert r.status_code == 200, levels_server.diagnostics()
+    assert r.text == "0"
+    r = levels_server.get("/unformatted", host="verbose")
+    assert r.text == "1"
 
 
 def test_root_logger_level_follows_loglevel(levels_server):

@@ -88,3 +88,24 @@ def prints(req):
     print("left-open", token, end="")
     req.write("ok")
     return apache.OK
+
+
+class _Probe:
+    """Counts how often a log message argument is turned into text."""
+    formatted = 0
+
+    def __str__(self):
+        _Probe.formatted += 1
+        return "probe"
+
+
+def unformatted(req):
+    """A debug record on a logger set to DEBUG itself, so that only
+    Apache's LogLevel can drop it: answers how many times its argument was
+    formatted (0 when Apache drops it first)."""
+    lazy = logging.getLogger("prodlog.lazy")
+    lazy.setLevel(logging.DEBUG)
+    before = _Probe.formatted
+    lazy.debug("value %s", _Probe())
+    req.write(str(_Probe.formatted - before))
+    return apache.OK
