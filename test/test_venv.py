@@ -7,6 +7,7 @@ inside a server's own ServerRoot, which the children can read.
 """
 
 import os
+import shutil
 import subprocess
 import sys
 
@@ -39,6 +40,10 @@ PythonHome "{root}/venv"
 def _make_venv(path, probe=True):
     subprocess.run([PYTHON, "-m", "venv", "--without-pip", path],
                    check=True)
+    _make_venv_readable_with_probe(path, probe)
+
+
+def _make_venv_readable_with_probe(path, probe=True):
     if probe:
         site = os.path.join(path, "lib", "python%s" % VERSION,
                             "site-packages", "mp_venv_probe")
@@ -184,3 +189,50 @@ PythonHome "{root}/pyhome"
     r = server.get("/x", host="prefix")
     assert r.status_code == 200, server.diagnostics()
     assert r.json() == {"prefix": home, "home": home}
+
+
+def _copy_for_pip(top):
+    """What dist/setup.py builds from (it finds ../lib/python and ../src),
+    copied so that pip's build leaves the source tree alone."""
+    repo = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
+    skip = shutil.ignore_patterns("*.o", "*.lo", "*.slo", "*.so", ".libs",
+                                  "__pycache__", "build", "*.egg-info")
+    for part in ("dist", "src", os.path.join("lib", "python")):
+        shutil.copytree(os.path.join(repo, part), os.path.join(top, part),
+                        ignore=skip)
+    return os.path.join(top, "dist")
+
+
+def test_mod_python_installed_in_the_venv(extra_httpd, tmp_path):
+    """The way Doc/production.rst installs mod_python's package into the
+    environment (pip install --no-index --no-build-isolation ./dist) works:
+    with no PYTHONPATH at all, handlers import mod_python from the venv."""
+    server = extra_httpd(VENV_CONF, name="venv-installed", start=False)
+    server.server.env.pop("PYTHONPATH")
+    venv = os.path.join(server.root, "venv")
+    subprocess.run([PYTHON, "-m", "venv", venv], check=True)
+    dist = _copy_for_pip(str(tmp_path))
+    subprocess.run([os.path.join(venv, "bin", "pip"), "install", "-q",
+                    "--no-index", "--no-build-isolation", dist],
+                   check=True)
+    _make_venv_readable_with_probe(venv)
+    server.start()
+    r = server.get("/x", host="venv")
+    assert r.status_code == 200, server.diagnostics()
+    info = r.json()
+    assert info["mod_python_file"].startswith(venv)
+    assert info["probe"] == "the venv"
+
+
+def test_venv_without_mod_python(extra_httpd):
+    """A venv that cannot import mod_python (not installed there, no
+    PYTHONPATH): each interpreter logs MP0306 when it is made, and a
+    handler fails with MP0003 naming the cause."""
+    server = extra_httpd(VENV_CONF, name="venv-bare", start=False)
+    server.server.env.pop("PYTHONPATH")
+    _make_venv(os.path.join(server.root, "venv"))
+    server.start()
+    assert server.get("/x", host="venv").status_code == 500
+    text = server.wait_for_log("MP0003")
+    assert "MP0306" in text
+    assert "No module named 'mod_python'" in text

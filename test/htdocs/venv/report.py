@@ -20,6 +20,7 @@ def handler(req):
         "probe": mp_venv_probe.WHERE,
         "probe_file": mp_venv_probe.__file__,
         "system_package": system_package,
+        "mod_python_file": apache.__file__,
     }))
     return apache.OK
 
