@@ -14,6 +14,7 @@ PACKAGES="apache2 apache2-dev python3-dev python3-setuptools make gcc
           python3-sphinx flex
           python3-flask python3-django
           python3-redis redis-server
+          python3-venv python3-cryptography
           wrk valgrind
           libapache2-mod-python chromium"
 

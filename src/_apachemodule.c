@@ -17,6 +17,7 @@
 #include "wsgi.h"
 #include "dispatch.h"
 #include "introspect.h"
+#include "logbridge.h"
 
 /* Set in post_config; read-only while requests are served. */
 static server_rec *main_server;
@@ -220,6 +221,7 @@ static PyMethodDef apache_functions[] = {
     {"exists_config_define", apache_exists_config_define, METH_VARARGS,
      exists_config_define_doc},
     MP_WSGI_FUNCTIONS
+    MP_LOGBRIDGE_FUNCTIONS
     {NULL, NULL, 0, NULL}
 };
 

@@ -9,6 +9,8 @@
 #include "config.h"
 #include "watchdog.h"
 #include "apr_lib.h"
+#include "mp_log.h"
+#include "mp_build_config.h"
 
 const char *const mp_phase_names[MP_PHASE_COUNT] = {
     "PythonPostReadRequestHandler",
@@ -149,6 +151,10 @@ mp_merge_server_config(apr_pool_t *p, void *basev, void *addv)
                                        : base->connection;
     conf->optimize = merge_flag(base->optimize, add->optimize);
     conf->timeouts = base->timeouts | add->timeouts;
+    conf->python_home = add->python_home ? add->python_home
+                                         : base->python_home;
+    conf->python_home_is_venv = add->python_home ? add->python_home_is_venv
+                                                 : base->python_home_is_venv;
     return conf;
 }
 
@@ -496,6 +502,98 @@ directive_optimize(cmd_parms *cmd, void *mconfig, int on)
     return NULL;
 }
 
+/* PythonHome DIR: checked now, in the parent, so that a virtual environment
+ * made with another Python stops Apache at start-up with the reason rather
+ * than failing in every child (the children start Python with it). */
+static const char *
+directive_python_home(cmd_parms *cmd, void *mconfig, const char *arg)
+{
+    mp_server_config *sconf = ap_get_module_config(cmd->server->module_config,
+                                                   &python_module);
+    const char *err = ap_check_cmd_context(cmd, GLOBAL_ONLY);
+    const char *cfg, *dir, *lib;
+    apr_finfo_t fi;
+    apr_file_t *f;
+    char line[512];
+
+    (void)mconfig;
+    if (err) {
+        return err;
+    }
+    dir = ap_server_root_relative(cmd->pool, arg);
+    if (dir == NULL || apr_stat(&fi, dir, APR_FINFO_TYPE, cmd->pool)
+                       != APR_SUCCESS || fi.filetype != APR_DIR) {
+        return apr_psprintf(cmd->pool, MPLOGNO(0300) "PythonHome: '%s' is "
+                            "not a directory", arg);
+    }
+    cfg = apr_pstrcat(cmd->pool, dir, "/pyvenv.cfg", NULL);
+    if (apr_file_open(&f, cfg, APR_FOPEN_READ, 0, cmd->pool)
+        != APR_SUCCESS) {
+        /* Not a virtual environment: then a Python installation of the
+         * version mod_python was built with, as PYTHONHOME would take. */
+        lib = apr_pstrcat(cmd->pool, dir, "/lib/python" MP_PYTHON_VERSION,
+                          NULL);
+        if (apr_stat(&fi, lib, APR_FINFO_TYPE, cmd->pool) != APR_SUCCESS
+            || fi.filetype != APR_DIR) {
+            return apr_psprintf(cmd->pool, MPLOGNO(0301) "PythonHome: '%s' "
+                                "is neither a virtual environment (no "
+                                "pyvenv.cfg) nor a Python " MP_PYTHON_VERSION
+                                " installation (no lib/python"
+                                MP_PYTHON_VERSION ")", dir);
+        }
+        sconf->python_home = dir;
+        sconf->python_home_is_venv = 0;
+        return NULL;
+    }
+    /* pyvenv.cfg: "version = 3.11.2" (venv) or "version_info = 3.11.2..."
+     * (virtualenv); only X.Y must match, the ABI of extension modules. */
+    while (apr_file_gets(line, sizeof(line), f) == APR_SUCCESS) {
+        char *key = line, *value = strchr(line, '='), *end;
+        int major, minor;
+
+        if (value == NULL) {
+            continue;
+        }
+        *value++ = '\0';
+        end = value - 2;
+        while (end >= key && apr_isspace(*end)) {
+            *end-- = '\0';
+        }
+        while (apr_isspace(*key)) {
+            key++;
+        }
+        if (strcasecmp(key, "version") != 0
+            && strcasecmp(key, "version_info") != 0) {
+            continue;
+        }
+        while (apr_isspace(*value)) {
+            value++;
+        }
+        apr_file_close(f);
+        if (sscanf(value, "%d.%d", &major, &minor) != 2) {
+            return apr_psprintf(cmd->pool, MPLOGNO(0302) "PythonHome: %s "
+                                "has a version mod_python cannot read: %s",
+                                cfg, value);
+        }
+        if (major != PY_MAJOR_VERSION || minor != PY_MINOR_VERSION) {
+            return apr_psprintf(cmd->pool, MPLOGNO(0303) "PythonHome: the "
+                                "virtual environment %s was made with "
+                                "Python %d.%d, but mod_python runs Python "
+                                MP_PYTHON_VERSION "; make the environment "
+                                "again with python" MP_PYTHON_VERSION
+                                " -m venv, or build mod_python against "
+                                "Python %d.%d", dir, major, minor, major,
+                                minor);
+        }
+        sconf->python_home = dir;
+        sconf->python_home_is_venv = 1;
+        return NULL;
+    }
+    apr_file_close(f);
+    return apr_psprintf(cmd->pool, MPLOGNO(0304) "PythonHome: %s names no "
+                        "Python version (no 'version' line)", cfg);
+}
+
 /* PythonInputFilter / PythonOutputFilter handler name: the filter is
  * registered with Apache now, under its name, for every server. */
 static const char *
@@ -684,6 +782,9 @@ const command_rec mp_directives[] = {
                   "interpreter to import it in"),
     AP_INIT_FLAG("PythonOptimize", directive_optimize, NULL, RSRC_CONF,
                  "On: like python -O"),
+    AP_INIT_TAKE1("PythonHome", directive_python_home, NULL, RSRC_CONF,
+                  "a virtual environment (or Python installation) for "
+                  "every interpreter"),
     AP_INIT_TAKE2("PythonInputFilter", directive_filter, (void *)1,
                   RSRC_CONF,
                   "a Python input filter: handler and name"),

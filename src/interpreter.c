@@ -25,6 +25,30 @@ mp_child_pool(void)
     return child_pool;
 }
 
+/* Python's logging and print() into the error log (mod_python._logging),
+ * before any code of the site runs in the interpreter, so that what
+ * PythonImport modules log is not lost.  A failure is logged and the
+ * interpreter still serves, with Python's own streams. */
+static void
+install_logging(mp_interp *ip, server_rec *s)
+{
+    apr_table_t *options = mp_server_conf(s)->options;
+    PyObject *mod, *res;
+
+    mod = PyImport_ImportModule("mod_python._logging");
+    res = mod == NULL ? NULL
+          : PyObject_CallMethod(mod, "_install", "zz",
+                                apr_table_get(options, "mod_python.logging"),
+                                apr_table_get(options, "mod_python.stdio"));
+    if (res == NULL) {
+        mp_log_exception(NULL, s, MPLOGNO(0306) "cannot send Python's "
+                         "logging and standard streams to the error log in "
+                         "interpreter '%s'", ip->name);
+    }
+    Py_XDECREF(res);
+    Py_XDECREF(mod);
+}
+
 /* Import what every interpreter needs and cache the dispatcher.  Called
  * with the GIL held in the new interpreter. */
 static int
@@ -51,6 +75,7 @@ interp_setup(mp_interp *ip, server_rec *s)
         return -1;
     }
     Py_DECREF(name);
+    install_logging(ip, s);
 
     for (i = 0; i < MP_PHASE_COUNT; i++) {
         ip->phase_names[i] = PyUnicode_InternFromString(mp_phase_names[i]);
@@ -233,11 +258,29 @@ start_python(server_rec *s)
     config.optimization_level = sconf->optimize == MP_ON ? 1 : 0;
 
     /* The configured interpreter's path lets Python find its own prefix
-     * even when it is not the one in /usr. */
-    status = PyConfig_SetBytesString(&config, &config.program_name,
-                                     MP_PYTHON_BIN);
+     * even when it is not the one in /usr.  A virtual environment is
+     * found the way its own bin/python finds it: Python looks for
+     * pyvenv.cfg next to the executable and one level up, and site.py
+     * then makes the environment sys.prefix with its site-packages. */
+    if (sconf->python_home != NULL && sconf->python_home_is_venv) {
+        status = PyConfig_SetBytesString(
+            &config, &config.program_name,
+            apr_pstrcat(s->process->pconf, sconf->python_home,
+                        "/bin/python" MP_PYTHON_VERSION, NULL));
+    }
+    else {
+        status = PyConfig_SetBytesString(&config, &config.program_name,
+                                         MP_PYTHON_BIN);
+    }
     if (PyStatus_Exception(status)) {
         goto done;
+    }
+    if (sconf->python_home != NULL && !sconf->python_home_is_venv) {
+        status = PyConfig_SetBytesString(&config, &config.home,
+                                         sconf->python_home);
+        if (PyStatus_Exception(status)) {
+            goto done;
+        }
     }
     status = PyConfig_SetArgv(&config, 1, argv);
     if (PyStatus_Exception(status)) {

@@ -97,6 +97,10 @@ typedef struct {
     apr_hash_t *filters;        /* name -> mp_filter_config               */
     mp_flag optimize;           /* PythonOptimize (main server only)       */
     int timeouts;               /* MP_TIMEOUTS_* set here (watchdog.h)     */
+    /* PythonHome (main server only): a virtual environment (is_venv: it
+     * holds a pyvenv.cfg) or a Python installation prefix; NULL: none. */
+    const char *python_home;
+    int python_home_is_venv;
 } mp_server_config;
 
 void *mp_create_dir_config(apr_pool_t *p, char *dir);

@@ -24,6 +24,7 @@ import time
 
 from . import apache
 from ._importer import CHECK_INTERVAL, import_handler_module, loaded
+from ._logging import _partial, flush_partial, subinterpreter_hint
 
 OK = apache.OK
 DECLINED = apache.DECLINED
@@ -201,7 +202,9 @@ def _run_under_pdb(obj, req):
     signal handlers, and a handler may run in neither.
     """
     import pdb
-    debugger = pdb.Pdb(stdin=sys.stdin, stdout=sys.stdout, nosigint=True)
+    # httpd's own stdout: sys.stdout writes to the error log (_logging).
+    debugger = pdb.Pdb(stdin=sys.stdin, stdout=sys.__stdout__ or sys.stdout,
+                       nosigint=True)
     return debugger.runcall(obj, req)
 
 
@@ -308,6 +311,7 @@ def dispatch_request(req, phase, config, mask, added):
                 return result
         return result
     except Exception as exc:
+        subinterpreter_hint(exc, req)
         name = _name(entry) if entry is not None else "?"
         status = HTTP_INTERNAL_SERVER_ERROR
         if (config.debug and phase not in _SILENT_PHASES
@@ -315,6 +319,11 @@ def dispatch_request(req, phase, config, mask, added):
             status = DONE
         raise HandlerFailed(status, "MP0005: %s %s raised %s"
                             % (phase, name, type(exc).__name__)) from exc
+    finally:
+        # print() without a newline: the line ends with the phase, in
+        # this request's log.
+        if _partial.__dict__:
+            flush_partial()
 
 
 def dispatch_filter(flt, config):
@@ -332,6 +341,7 @@ def dispatch_filter(flt, config):
         _callable_of(entry, flt.req, kind, config)(flt)
     except Exception as exc:
         import html
+        subinterpreter_hint(exc, flt.req)
         flt.disable()
         if config.debug and not entry.is_input and not flt.closed:
             try:
@@ -355,6 +365,7 @@ def dispatch_connection(conn, config):
         return _callable_of(entry, conn, "PythonConnectionHandler",
                             config)(conn)
     except Exception as exc:
+        subinterpreter_hint(exc)
         # PythonDebug On: the client of the protocol sees it too, unless
         # the error is the client going away.
         if config.debug and not conn.aborted:
@@ -370,16 +381,21 @@ def dispatch_connection(conn, config):
 def run_import(config, spec):
     """PythonImport module[::function]: import the module with the
     server's PythonPath, then call the function (no arguments) if named."""
-    if config.python_path is not None:
-        _apply_python_path(config.python_path)
-    module_name, _, function = spec.partition("::")
-    module = apache.import_module(module_name, autoreload=config.autoreload,
-                                  log=config.debug)
-    if function:
-        obj = module
-        for part in function.split("."):
-            obj = getattr(obj, part)
-        obj()
+    try:
+        if config.python_path is not None:
+            _apply_python_path(config.python_path)
+        module_name, _, function = spec.partition("::")
+        module = apache.import_module(module_name,
+                                      autoreload=config.autoreload,
+                                      log=config.debug)
+        if function:
+            obj = module
+            for part in function.split("."):
+                obj = getattr(obj, part)
+            obj()
+    except Exception as exc:
+        subinterpreter_hint(exc)
+        raise
 
 
 def _report(configs):

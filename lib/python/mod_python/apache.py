@@ -135,3 +135,11 @@ from . import _compat
 for _name in _compat.__all__:
     globals().setdefault(_name, getattr(_compat, _name))
 del _name
+
+
+def __getattr__(name):
+    # ApacheLogHandler loads the logging package: only when asked for.
+    if name == "ApacheLogHandler":
+        from ._loghandler import ApacheLogHandler
+        return ApacheLogHandler
+    raise AttributeError("module %r has no attribute %r" % (__name__, name))

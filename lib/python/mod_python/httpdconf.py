@@ -197,8 +197,8 @@ DIRECTIVES = sorted("""
     PassEnv PidFile PythonAccessHandler PythonAuthenHandler
     PythonAuthzHandler PythonAutoReload PythonCleanupHandler
     PythonConnectionHandler PythonDebug PythonEnablePdb PythonFixupHandler
-    PythonHandler PythonHandlerModule PythonHeaderParserHandler PythonImport
-    PythonInitHandler PythonInputFilter PythonInterpPerDirective
+    PythonHandler PythonHandlerModule PythonHeaderParserHandler PythonHome
+    PythonImport PythonInitHandler PythonInputFilter PythonInterpPerDirective
     PythonInterpPerDirectory PythonInterpreter PythonLogHandler
     PythonOptimize PythonOption PythonOutputFilter PythonPath
     PythonPostReadRequestHandler PythonTransHandler PythonTypeHandler

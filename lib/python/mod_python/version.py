@@ -22,8 +22,6 @@ compares equal to it, ``str()`` and ``%s`` give it, and string methods
 """
 
 import os
-import shutil
-import subprocess
 import sys
 import types
 
@@ -39,6 +37,9 @@ except ImportError:
 
 
 def _run(*cmd):
+    # Imported here: every interpreter that runs a handler imports this
+    # module, and only `mod_python version` and the lazy names run tools.
+    import subprocess
     try:
         out = subprocess.run(cmd, stdout=subprocess.PIPE,
                              stderr=subprocess.DEVNULL, text=True,
@@ -49,6 +50,7 @@ def _run(*cmd):
 
 
 def _find(name):
+    import shutil
     g = globals()
     if name == "APXS":
         return shutil.which("apxs") or shutil.which("apxs2")
