@@ -266,3 +266,17 @@ def test_interpreter_report_bad_input(httpd):
     assert lines[0] == "KeyError: 'mp-no-such-interpreter'"
     assert lines[1].startswith("TypeError: interpreter_report() needs an "
                                "interpreter name (str), not int")
+
+
+def test_python_threads_with_their_requests(httpd):
+    """The page shows the Python stack of each thread of the process in
+    its interpreter, the thread serving the page marked, with its URI and
+    the handler's frame (Doc/stuck_requests.rst, on demand)."""
+    r, _ = page(httpd, "/mpinfo?threads")
+    m = re.search(r"<h2>Python threads of this process \(this "
+                  r"interpreter\)</h2>\n<pre>(.*?)</pre>", r.text, re.S)
+    assert m, r.text[-2000:]
+    text = m.group(1)
+    assert "[this request]" in text
+    assert "/mpinfo" in text
+    assert "testhandler.py" in text and "in handler" in text

@@ -31,6 +31,7 @@ import time
 
 
 from . import apache
+from . import _stacks
 from . import mp_version as _mp_package_version
 
 __all__ = ["handler"]
@@ -81,6 +82,7 @@ th { background: #eee; width: 30%; }
 td { font-family: monospace; white-space: pre-wrap; }
 ul.tree { font-family: monospace; overflow-wrap: anywhere; }
 p.warning { color: #a00; font-weight: bold; }
+pre { white-space: pre-wrap; overflow-wrap: anywhere; }
 """
 
 _LOG_LEVELS = ("emerg", "alert", "crit", "error", "warn", "notice", "info",
@@ -103,6 +105,12 @@ def handler(req):
         parts.append(_table(title, rows))
     for title, rows in _interpreter_sections():
         parts.append(_table(title, rows))
+    # What every thread of this process runs in this interpreter, with
+    # the request it serves: the on-demand view of the stuck-request
+    # watchdog's reports (Doc/stuck_requests.rst).
+    parts.append("<h2>Python threads of this process "
+                 "(this interpreter)</h2>\n<pre>%s</pre>\n"
+                 % _esc(_call(_stacks.format_all)))
     parts.append("<h2>Apache configuration tree "
                  "(<code>apache.config_tree()</code>)</h2>\n")
     parts.append(_tree(_call(apache.config_tree)))
