@@ -11,6 +11,7 @@ PACKAGES="apache2 apache2-dev python3-dev python3-setuptools make gcc
           python3-sphinx flex
           python3-flask python3-django
           python3-redis redis-server
+          python3-pip
           wrk valgrind"
 
 missing=""
@@ -56,6 +57,26 @@ if [ -n "$missing" ]; then
     restore_policy
     wrote=""
     trap - EXIT HUP INT TERM
+fi
+
+# Applications that ship their own mod_python front end, which the tests
+# run (test/test_app_*.py): installed from PyPI for Debian's python3,
+# outside the repository, where Apache's unprivileged children can read
+# them.  Pinned to the versions the tests were written against; a second
+# run finds the stamp and does nothing.
+APPS_DIR=${MP_TEST_APPS:-/usr/local/lib/mod_python-test-apps}
+APPS_PINS="roundup==2.6.0 cherrypy==18.10.0"
+if [ "$(cat "$APPS_DIR/.installed" 2>/dev/null)" != "$APPS_PINS" ]; then
+    if [ "$(id -u)" = 0 ]; then SUDO=""; else SUDO="sudo"; fi
+    echo "setup: installing $APPS_PINS into $APPS_DIR"
+    $SUDO rm -rf "$APPS_DIR"
+    # shellcheck disable=SC2086
+    $SUDO /usr/bin/python3 -m pip install --quiet --no-cache-dir \
+        --disable-pip-version-check --no-warn-script-location \
+        --root-user-action=ignore \
+        --target "$APPS_DIR" $APPS_PINS
+    $SUDO chmod -R a+rX "$APPS_DIR"
+    echo "$APPS_PINS" | $SUDO tee "$APPS_DIR/.installed" >/dev/null
 fi
 
 # Debian's python3 is the one Apache's unprivileged children can read.
