@@ -207,16 +207,48 @@ mp_req_set_content_languages(PyObject *op, PyObject *value, void *closure)
 
 /* ---- methods ---------------------------------------------------------- */
 
+void
+mp_req_cgi_vars(request_rec *r, int common, int cgi)
+{
+    /* Without the GIL: ap_add_common_vars may look the client's name up
+     * (HostnameLookups On), and ap_add_cgi_vars finds PATH_TRANSLATED
+     * with a subrequest, which runs every module's hooks, ours too. */
+    Py_BEGIN_ALLOW_THREADS
+    if (common) {
+        ap_add_common_vars(r);
+    }
+    if (cgi) {
+        ap_add_cgi_vars(r);
+    }
+    Py_END_ALLOW_THREADS
+}
+
 const char mp_req_add_common_vars_doc[] =
     "add_common_vars($self, /)\n--\n\n"
-    "Fill req.subprocess_env with the CGI variables Apache computes.";
+    "Put Apache's common CGI variables (HTTP_*, SERVER_*, REMOTE_ADDR,\n"
+    "DOCUMENT_ROOT, ...) in req.subprocess_env, computed afresh.";
 
 PyObject *
 mp_req_add_common_vars(PyObject *op, PyObject *noargs)
 {
     (void)noargs;
     CHECK_REQUEST(op);
-    ap_add_common_vars(REQ(op));
+    mp_req_cgi_vars(REQ(op), 1, 0);
+    Py_RETURN_NONE;
+}
+
+const char mp_req_add_cgi_vars_doc[] =
+    "add_cgi_vars($self, /)\n--\n\n"
+    "Put the CGI/1.1 request variables (REQUEST_METHOD, QUERY_STRING,\n"
+    "SCRIPT_NAME, PATH_INFO, PATH_TRANSLATED, ...) in req.subprocess_env,\n"
+    "computed afresh.";
+
+PyObject *
+mp_req_add_cgi_vars(PyObject *op, PyObject *noargs)
+{
+    (void)noargs;
+    CHECK_REQUEST(op);
+    mp_req_cgi_vars(REQ(op), 0, 1);
     Py_RETURN_NONE;
 }
 

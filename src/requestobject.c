@@ -215,7 +215,29 @@ TABLE_GETTER(headers_in)
 TABLE_GETTER(headers_out)
 TABLE_GETTER(err_headers_out)
 TABLE_GETTER(notes)
-TABLE_GETTER(subprocess_env)
+
+/* req.subprocess_env: on the first fetch in a request (from any
+ * interpreter), the CGI variables are put in first, as 3.2.10 had them
+ * there for every request. */
+static PyObject *
+get_subprocess_env(PyObject *op, void *closure)
+{
+    mp_request *self = (mp_request *)op;
+    mp_request_state *state;
+
+    (void)closure;
+    CHECK_REQUEST(self);
+    state = mp_request_state_get(self->r, 1);
+    if (state == NULL) {
+        return PyErr_NoMemory();
+    }
+    if (!state->cgi_vars_added) {
+        state->cgi_vars_added = 1;
+        mp_req_cgi_vars(self->r, 1, 1);
+    }
+    return table_member(self, &self->subprocess_env,
+                        &self->r->subprocess_env);
+}
 
 static PyObject *
 get_connection(PyObject *op, void *closure)

@@ -17,6 +17,8 @@
 #define MP_REQUEST_APACHE_METHODS \
     {"add_common_vars", mp_req_add_common_vars, METH_NOARGS, \
      mp_req_add_common_vars_doc}, \
+    {"add_cgi_vars", mp_req_add_cgi_vars, METH_NOARGS, \
+     mp_req_add_cgi_vars_doc}, \
     {"allow_methods", mp_req_allow_methods, METH_VARARGS, \
      mp_req_allow_methods_doc}, \
     {"get_remote_host", mp_req_get_remote_host, METH_VARARGS, \
@@ -52,6 +54,7 @@
     extern const char mp_req_##name##_doc[];
 
 MP_DECLARE_METHOD(mp_req_add_common_vars)
+MP_DECLARE_METHOD(mp_req_add_cgi_vars)
 MP_DECLARE_METHOD(mp_req_allow_methods)
 MP_DECLARE_METHOD(mp_req_get_remote_host)
 MP_DECLARE_METHOD(mp_req_is_https)
@@ -68,5 +71,11 @@ MP_DECLARE_GETTER(allowed_methods)
 MP_DECLARE_GETTER(content_languages)
 int mp_req_set_content_languages(PyObject *self, PyObject *value,
                                  void *closure);
+
+/* Put r's CGI variables in r->subprocess_env: Apache's common ones
+ * (ap_add_common_vars) when common is true, the CGI/1.1 request ones
+ * (ap_add_cgi_vars) when cgi is true.  GIL held on entry; released
+ * while Apache works. */
+void mp_req_cgi_vars(request_rec *r, int common, int cgi);
 
 #endif /* MP_REQUESTMETHODS_H */

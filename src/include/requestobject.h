@@ -72,6 +72,10 @@ typedef struct {
     const apr_array_header_t *init_ran;
     int cleanups_registered;        /* the pre-cleanup for register_cleanup */
     int cleanup_phase_registered;   /* dispatch.c's, for PythonCleanupHandler */
+    /* The CGI variables went into r->subprocess_env: done the first time
+     * Python fetches req.subprocess_env, so requests that never look pay
+     * nothing for them (3.2.10 filled them for every request). */
+    int cgi_vars_added;
 } mp_request_state;
 
 typedef struct {
