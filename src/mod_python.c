@@ -21,6 +21,7 @@
 #include "mp_log.h"
 #include "_apachemodule.h"
 #include "_pspmodule.h"
+#include "ssi.h"
 
 /* PythonInputFilter/PythonOutputFilter of every server, registered with
  * Apache under their names (SetOutputFilter & co look them up per
@@ -57,6 +58,7 @@ hook_post_config(apr_pool_t *pconf, apr_pool_t *plog, apr_pool_t *ptemp,
         return HTTP_INTERNAL_SERVER_ERROR;
     }
     register_filters(s);
+    mp_ssi_register();
     ap_add_version_component(pconf, "mod_python/" MP_VERSION_STRING);
     ap_add_version_component(pconf, "Python/" PY_VERSION);
     return OK;
