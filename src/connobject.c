@@ -46,27 +46,13 @@ member_get(PyObject *op, void *closure)
 }
 
 static PyObject *
-addr_tuple(apr_sockaddr_t *sa)
-{
-    char *ip = NULL;
-
-    if (sa == NULL) {
-        Py_RETURN_NONE;
-    }
-    if (apr_sockaddr_ip_get(&ip, sa) != APR_SUCCESS || ip == NULL) {
-        Py_RETURN_NONE;
-    }
-    return Py_BuildValue("(si)", ip, (int)sa->port);
-}
-
-static PyObject *
 get_local_addr(PyObject *op, void *closure)
 {
     mp_conn *self = (mp_conn *)op;
 
     (void)closure;
     CHECK_CONN(self);
-    return addr_tuple(self->c->local_addr);
+    return mp_addr_tuple(self->c->local_addr);
 }
 
 static PyObject *
@@ -76,7 +62,7 @@ get_remote_addr(PyObject *op, void *closure)
 
     (void)closure;
     CHECK_CONN(self);
-    return addr_tuple(self->c->client_addr);
+    return mp_addr_tuple(self->c->client_addr);
 }
 
 static PyObject *

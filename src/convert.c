@@ -106,3 +106,15 @@ mp_type_no_new(PyTypeObject *type, PyObject *args, PyObject *kw)
                  "by code", type->tp_name);
     return NULL;
 }
+
+PyObject *
+mp_addr_tuple(apr_sockaddr_t *sa)
+{
+    char *ip = NULL;
+
+    if (sa == NULL || apr_sockaddr_ip_get(&ip, sa) != APR_SUCCESS
+        || ip == NULL) {
+        Py_RETURN_NONE;
+    }
+    return Py_BuildValue("(si)", ip, (int)sa->port);
+}

@@ -11,6 +11,10 @@
 
 /* Per filter instance (one per request it is on), in the request pool. */
 typedef struct {
+    /* The filter req.register_*_filter() made, for one that
+     * req.add_*_filter() put on the request; NULL for one configured
+     * with PythonInputFilter/PythonOutputFilter (found by name). */
+    const mp_filter_config *fc;
     int disabled;               /* filter.disable(): pass data through   */
     apr_bucket_brigade *out;    /* output filters: what Python writes    */
     apr_bucket_brigade *got;    /* input filters: what the next gave us  */
@@ -58,6 +62,51 @@ mp_filter_register(mp_filter_config *fc)
         ap_register_output_filter(fc->name, output_filter, NULL,
                                   AP_FTYPE_RESOURCE);
     }
+}
+
+/* Apache's records of the filter that req.add_*_filter() adds for a
+ * filter registered for one request.  Apache cannot register filters once
+ * requests are served (its registry is not thread-safe), so one filter
+ * pair stands for all of them and each instance's context says which
+ * Python filter it is; everything else is the configured filters' path. */
+static ap_filter_rec_t *request_in_filter, *request_out_filter;
+
+void
+mp_filter_register_request_filters(void)
+{
+    request_in_filter = ap_register_input_filter(
+        MP_REQUEST_FILTER_NAME, input_filter, NULL, AP_FTYPE_RESOURCE);
+    request_out_filter = ap_register_output_filter(
+        MP_REQUEST_FILTER_NAME, output_filter, NULL, AP_FTYPE_RESOURCE);
+}
+
+static filter_ctx *
+new_context(request_rec *r, const mp_filter_config *fc)
+{
+    filter_ctx *ctx = apr_pcalloc(r->pool, sizeof(*ctx));
+
+    ctx->fc = fc;
+    ctx->out = apr_brigade_create(r->pool, r->connection->bucket_alloc);
+    ctx->got = apr_brigade_create(r->pool, r->connection->bucket_alloc);
+    return ctx;
+}
+
+int
+mp_filter_add_to_request(request_rec *r, const mp_filter_config *fc)
+{
+    ap_filter_t *f;
+
+    if (fc->is_input) {
+        f = ap_add_input_filter_handle(request_in_filter,
+                                       new_context(r, fc), r,
+                                       r->connection);
+    }
+    else {
+        f = ap_add_output_filter_handle(request_out_filter,
+                                        new_context(r, fc), r,
+                                        r->connection);
+    }
+    return f != NULL ? 0 : -1;
 }
 
 int
@@ -556,12 +605,27 @@ context(ap_filter_t *f)
     filter_ctx *ctx = f->ctx;
 
     if (ctx == NULL) {
-        ctx = apr_pcalloc(f->r->pool, sizeof(*ctx));
-        ctx->out = apr_brigade_create(f->r->pool, f->c->bucket_alloc);
-        ctx->got = apr_brigade_create(f->r->pool, f->c->bucket_alloc);
+        ctx = new_context(f->r, NULL);
         f->ctx = ctx;
     }
     return ctx;
+}
+
+/* The Python filter f stands for: the one its context names (added by
+ * req.add_*_filter()), else the configured one of its name; NULL for
+ * none (a connection-level instance, or a name nobody configured). */
+static const mp_filter_config *
+filter_config(ap_filter_t *f)
+{
+    const filter_ctx *ctx = f->ctx;
+
+    if (f->r == NULL) {
+        return NULL;
+    }
+    if (ctx != NULL && ctx->fc != NULL) {
+        return ctx->fc;
+    }
+    return mp_filter_config_get(f->r->server, f->frec->name);
 }
 
 /* One call of the Python filter, as pycall.h's prepare and finish. */
@@ -692,8 +756,7 @@ output_filter(ap_filter_t *f, apr_bucket_brigade *bb)
     filter_ctx *ctx;
     apr_status_t rv;
 
-    if (f->r == NULL
-        || (fc = mp_filter_config_get(f->r->server, f->frec->name)) == NULL) {
+    if ((fc = filter_config(f)) == NULL) {
         return ap_pass_brigade(f->next, bb);
     }
     ctx = context(f);
@@ -726,8 +789,7 @@ input_filter(ap_filter_t *f, apr_bucket_brigade *bb, ap_input_mode_t mode,
     filter_ctx *ctx;
     apr_status_t rv;
 
-    if (f->r == NULL
-        || (fc = mp_filter_config_get(f->r->server, f->frec->name)) == NULL
+    if ((fc = filter_config(f)) == NULL
         || (mode != AP_MODE_READBYTES && mode != AP_MODE_GETLINE)) {
         return ap_get_brigade(f->next, bb, mode, block, readbytes);
     }

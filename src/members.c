@@ -94,6 +94,23 @@ mp_member_set(apr_pool_t *pool, void *base_, const mp_member *m,
         }
         *(int *)p = (int)v;
         return 0;
+    case MP_M_BOOL:
+    case MP_M_CHARBOOL:
+        if (!PyLong_Check(value)) {
+            PyErr_Format(PyExc_TypeError, "%s must be a bool, not %.100s",
+                         m->name, Py_TYPE(value)->tp_name);
+            return -1;
+        }
+        v = PyObject_IsTrue(value);
+        if (v < 0) {
+            return -1;
+        }
+        if (m->type == MP_M_BOOL) {
+            *(int *)p = (int)v;
+        } else {
+            *(char *)p = (char)v;
+        }
+        return 0;
     default:
         break;
     }

@@ -42,6 +42,7 @@ register_filters(server_rec *main_s)
             mp_filter_register(fc);
         }
     }
+    mp_filter_register_request_filters();
 }
 
 static int

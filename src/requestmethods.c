@@ -4,6 +4,8 @@
  */
 #include "requestmethods.h"
 #include "finfoobject.h"
+#include "filterobject.h"
+#include "apr_lib.h"
 #include "convert.h"
 #include "http_ssl.h"
 #include "config.h"
@@ -552,4 +554,404 @@ mp_req_sendfile(PyObject *op, PyObject *args)
         return NULL;
     }
     return PyLong_FromSize_t(sent);
+}
+
+/* ---- methods of mod_python 3.3-3.5 ------------------------------------ */
+
+const char mp_req_construct_url_doc[] =
+    "construct_url($self, uri, /)\n--\n\n"
+    "The absolute URL (scheme, this server's name and port) of uri, a\n"
+    "path on this server; a relative uri is taken relative to req.uri,\n"
+    "and a uri that already names a scheme is returned as it is.";
+
+/* Whether s starts with a URI scheme and its colon ("http:", "mailto:"). */
+static int
+has_scheme(const char *s)
+{
+    const char *p = s;
+
+    if (!apr_isalpha(*p)) {
+        return 0;
+    }
+    while (apr_isalnum(*p) || *p == '+' || *p == '-' || *p == '.') {
+        p++;
+    }
+    return *p == ':';
+}
+
+PyObject *
+mp_req_construct_url(PyObject *op, PyObject *args)
+{
+    PyObject *uri_obj;
+    const char *uri, *base;
+    request_rec *r;
+
+    CHECK_REQUEST(op);
+    r = REQ(op);
+    if (!PyArg_ParseTuple(args, "U:construct_url", &uri_obj)) {
+        return NULL;
+    }
+    if ((uri = mp_path_from_str(r->pool, uri_obj)) == NULL) {
+        return NULL;
+    }
+    if (has_scheme(uri)) {
+        return Py_NewRef(uri_obj);
+    }
+    if (uri[0] != '/') {
+        /* ap_construct_url() only glues the server in front: resolve
+         * a relative path the way a browser would, against the
+         * directory of this request's URI ("*" or a proxy URL has
+         * none: the root then). */
+        base = r->uri != NULL && r->uri[0] == '/'
+               ? ap_make_dirstr_parent(r->pool, r->uri) : "/";
+        uri = apr_pstrcat(r->pool, base, uri, NULL);
+    }
+    return mp_str_from_path(ap_construct_url(r->pool, uri, r));
+}
+
+const char mp_req_set_etag_doc[] =
+    "set_etag($self, /)\n--\n\n"
+    "Set the ETag response header from the requested file (req.finfo)\n"
+    "or req.mtime, as Apache's FileETag says.";
+
+PyObject *
+mp_req_set_etag(PyObject *op, PyObject *noargs)
+{
+    (void)noargs;
+    CHECK_REQUEST(op);
+    ap_set_etag(REQ(op));
+    Py_RETURN_NONE;
+}
+
+const char mp_req_set_last_modified_doc[] =
+    "set_last_modified($self, /)\n--\n\n"
+    "Set the Last-Modified response header from req.mtime (never later\n"
+    "than now).";
+
+PyObject *
+mp_req_set_last_modified(PyObject *op, PyObject *noargs)
+{
+    (void)noargs;
+    CHECK_REQUEST(op);
+    ap_set_last_modified(REQ(op));
+    Py_RETURN_NONE;
+}
+
+const char mp_req_update_mtime_doc[] =
+    "update_mtime($self, dependency_mtime, /)\n--\n\n"
+    "Make req.mtime dependency_mtime (seconds since the epoch, as\n"
+    "os.stat() gives) if that is later.";
+
+PyObject *
+mp_req_update_mtime(PyObject *op, PyObject *args)
+{
+    double t;
+
+    CHECK_REQUEST(op);
+    if (!PyArg_ParseTuple(args, "d:update_mtime", &t)) {
+        return NULL;
+    }
+    /* Also refuses NaN (every comparison with it is false). */
+    if (!(t >= 0 && t < 1e15)) {
+        PyErr_Format(PyExc_ValueError,
+                     "update_mtime() needs seconds since the epoch, not %R",
+                     PyTuple_GET_ITEM(args, 0));
+        return NULL;
+    }
+    ap_update_mtime(REQ(op), (apr_time_t)(t * APR_USEC_PER_SEC));
+    Py_RETURN_NONE;
+}
+
+const char mp_req_discard_request_body_doc[] =
+    "discard_request_body($self, /)\n--\n\n"
+    "Read what is left of the request body and throw it away; returns\n"
+    "apache.OK, or the HTTP status of a failure to return.";
+
+PyObject *
+mp_req_discard_request_body(PyObject *op, PyObject *noargs)
+{
+    mp_request *self = (mp_request *)op;
+    int rc;
+
+    (void)noargs;
+    CHECK_REQUEST(op);
+    /* What readline() read ahead is part of the body too. */
+    self->rbuf_pos = self->rbuf_len;
+    Py_BEGIN_ALLOW_THREADS
+    rc = ap_discard_request_body(self->r);
+    Py_END_ALLOW_THREADS
+    return PyLong_FromLong(rc);
+}
+
+const char mp_req_auth_name_doc[] =
+    "auth_name($self, /)\n--\n\n"
+    "The AuthName in effect for this request, or None.";
+
+PyObject *
+mp_req_auth_name(PyObject *op, PyObject *noargs)
+{
+    (void)noargs;
+    CHECK_REQUEST(op);
+    return mp_str_from_latin1(ap_auth_name(REQ(op)));
+}
+
+const char mp_req_auth_type_doc[] =
+    "auth_type($self, /)\n--\n\n"
+    "The AuthType in effect for this request, or None.";
+
+PyObject *
+mp_req_auth_type(PyObject *op, PyObject *noargs)
+{
+    (void)noargs;
+    CHECK_REQUEST(op);
+    return mp_str_from_latin1(ap_auth_type(REQ(op)));
+}
+
+const char mp_req_send_http_header_doc[] =
+    "send_http_header($self, /)\n--\n\n"
+    "Does nothing: kept for code written for mod_python 2.x.  Apache\n"
+    "sends the headers with the first byte of the body.";
+
+PyObject *
+mp_req_send_http_header(PyObject *op, PyObject *noargs)
+{
+    (void)noargs;
+    CHECK_REQUEST(op);
+    Py_RETURN_NONE;
+}
+
+/* ---- filters added and registered by the request ---------------------- */
+
+/* The filter named `name` that register_*_filter() made for this
+ * request, or NULL. */
+static const mp_filter_config *
+request_filter(request_rec *r, const char *name, int is_input)
+{
+    mp_request_state *state = mp_request_state_get(r, 0);
+    apr_hash_t *h;
+    char *key;
+
+    if (state == NULL) {
+        return NULL;
+    }
+    h = is_input ? state->in_filters : state->out_filters;
+    if (h == NULL) {
+        return NULL;
+    }
+    key = apr_pstrdup(r->pool, name);
+    ap_str_tolower(key);
+    return apr_hash_get(h, key, APR_HASH_KEY_STRING);
+}
+
+/* add_input_filter() and add_output_filter(). */
+static PyObject *
+add_filter(PyObject *op, PyObject *args, int is_input)
+{
+    const char *name;
+    const mp_filter_config *fc;
+    request_rec *r;
+    ap_filter_t *f;
+
+    CHECK_REQUEST(op);
+    r = REQ(op);
+    if (!PyArg_ParseTuple(args, is_input ? "s:add_input_filter"
+                                         : "s:add_output_filter", &name)) {
+        return NULL;
+    }
+    if ((fc = request_filter(r, name, is_input)) != NULL) {
+        if (mp_filter_add_to_request(r, fc) < 0) {
+            PyErr_Format(PyExc_RuntimeError,
+                         "Apache would not add the filter %s", name);
+            return NULL;
+        }
+        Py_RETURN_NONE;
+    }
+    /* Apache's own lookup; it logs a name it does not know (AH00082) at
+     * level error, and we raise. */
+    f = is_input ? ap_add_input_filter(name, NULL, r, r->connection)
+                 : ap_add_output_filter(name, NULL, r, r->connection);
+    if (f == NULL) {
+        PyErr_Format(PyExc_ValueError,
+                     "there is no %s filter named %s (neither Apache nor "
+                     "req.register_%s_filter() knows it)",
+                     is_input ? "input" : "output", name,
+                     is_input ? "input" : "output");
+        return NULL;
+    }
+    Py_RETURN_NONE;
+}
+
+const char mp_req_add_input_filter_doc[] =
+    "add_input_filter($self, filter_name, /)\n--\n\n"
+    "Put the input filter named filter_name (Apache's, a\n"
+    "PythonInputFilter, or one registered with register_input_filter())\n"
+    "on this request, before its body is read.";
+
+PyObject *
+mp_req_add_input_filter(PyObject *op, PyObject *args)
+{
+    return add_filter(op, args, 1);
+}
+
+const char mp_req_add_output_filter_doc[] =
+    "add_output_filter($self, filter_name, /)\n--\n\n"
+    "Put the output filter named filter_name (Apache's, a\n"
+    "PythonOutputFilter, or one registered with register_output_filter())\n"
+    "on this request, before the response is written.";
+
+PyObject *
+mp_req_add_output_filter(PyObject *op, PyObject *args)
+{
+    return add_filter(op, args, 0);
+}
+
+/* register_input_filter() and register_output_filter(). */
+static PyObject *
+register_filter(PyObject *op, PyObject *args, int is_input)
+{
+    mp_request *self = (mp_request *)op;
+    PyObject *name_obj, *handler_obj, *dir_obj = Py_None, *dir = NULL;
+    mp_request_state *state;
+    mp_filter_config *fc;
+    apr_hash_t **h;
+    const char *name, *handler;
+    char *key;
+    Py_ssize_t n;
+    request_rec *r;
+
+    CHECK_REQUEST(op);
+    r = REQ(op);
+    if (!PyArg_ParseTuple(args, is_input ? "UU|O:register_input_filter"
+                                         : "UU|O:register_output_filter",
+                          &name_obj, &handler_obj, &dir_obj)) {
+        return NULL;
+    }
+    if ((name = mp_path_from_str(r->pool, name_obj)) == NULL
+        || (handler = mp_path_from_str(r->pool, handler_obj)) == NULL) {
+        return NULL;
+    }
+    n = (Py_ssize_t)strlen(handler);
+    if (name[0] == '\0' || n == 0 || handler[0] == ':'
+        || handler[n - 1] == ':') {
+        PyErr_Format(PyExc_ValueError,
+                     "register_%s_filter() needs a filter name and a "
+                     "handler 'module[::object]', not %R and %R",
+                     is_input ? "input" : "output", name_obj, handler_obj);
+        return NULL;
+    }
+    if (dir_obj != Py_None && !PyUnicode_Check(dir_obj)) {
+        PyErr_SetString(PyExc_TypeError, "dir must be a str or None");
+        return NULL;
+    }
+    state = mp_request_state_get(r, 1);
+    fc = apr_pcalloc(r->pool, sizeof(*fc));
+    fc->name = name;
+    fc->is_input = is_input;
+    fc->entry.handler = handler;
+    /* For this request only: its configuration is never cached under
+     * the entry's address (pyconfig.h). */
+    fc->entry.persistent = 0;
+    /* Without dir, the directory of the handler registering it, as
+     * add_handler() does. */
+    dir = dir_obj != Py_None ? Py_NewRef(dir_obj)
+                             : mp_request_running_directory(self);
+    if (dir != Py_None) {
+        fc->entry.directory = mp_path_from_str(r->pool, dir);
+        if (fc->entry.directory == NULL) {
+            Py_DECREF(dir);
+            return NULL;
+        }
+    }
+    Py_DECREF(dir);
+    h = is_input ? &state->in_filters : &state->out_filters;
+    if (*h == NULL) {
+        *h = apr_hash_make(r->pool);
+    }
+    key = apr_pstrdup(r->pool, name);
+    ap_str_tolower(key);    /* Apache's filter names ignore case */
+    apr_hash_set(*h, key, APR_HASH_KEY_STRING, fc);
+    Py_RETURN_NONE;
+}
+
+const char mp_req_register_input_filter_doc[] =
+    "register_input_filter($self, filter_name, filter, dir=None, /)\n"
+    "--\n\n"
+    "Make filter ('module[::object]') an input filter named filter_name\n"
+    "for the rest of this request; add_input_filter(filter_name) puts it\n"
+    "on the request.  dir is the directory to import it from (default:\n"
+    "that of the handler now running).";
+
+PyObject *
+mp_req_register_input_filter(PyObject *op, PyObject *args)
+{
+    return register_filter(op, args, 1);
+}
+
+const char mp_req_register_output_filter_doc[] =
+    "register_output_filter($self, filter_name, filter, dir=None, /)\n"
+    "--\n\n"
+    "Make filter ('module[::object]') an output filter named filter_name\n"
+    "for the rest of this request; add_output_filter(filter_name) puts it\n"
+    "on the request.  dir is the directory to import it from (default:\n"
+    "that of the handler now running).";
+
+PyObject *
+mp_req_register_output_filter(PyObject *op, PyObject *args)
+{
+    return register_filter(op, args, 0);
+}
+
+/* ---- get_addhandler_exts() -------------------------------------------- */
+
+/* The start of mod_mime's per-directory record and of the record it keeps
+ * per extension (modules/http/mod_mime.c, unchanged through httpd 2.4):
+ * AddHandler lives only there, and mod_mime offers no API to read it. */
+typedef struct {
+    apr_hash_t *extension_mappings;
+} mime_dir_start;
+
+typedef struct {
+    char *forced_type;
+    char *encoding_type;
+    char *language_type;
+    char *handler;
+} mime_extension_start;
+
+const char mp_req_get_addhandler_exts_doc[] =
+    "get_addhandler_exts($self, /)\n--\n\n"
+    "The file extensions (without dots, space-separated) that AddHandler\n"
+    "maps to mod_python where this request is; '' without mod_mime.";
+
+PyObject *
+mp_req_get_addhandler_exts(PyObject *op, PyObject *noargs)
+{
+    request_rec *r;
+    module *mime;
+    const mime_dir_start *conf;
+    apr_array_header_t *exts;
+    apr_hash_index_t *hi;
+
+    (void)noargs;
+    CHECK_REQUEST(op);
+    r = REQ(op);
+    exts = apr_array_make(r->pool, 4, sizeof(const char *));
+    mime = ap_find_linked_module("mod_mime.c");
+    conf = mime ? ap_get_module_config(r->per_dir_config, mime) : NULL;
+    if (conf != NULL && conf->extension_mappings != NULL) {
+        for (hi = apr_hash_first(r->pool, conf->extension_mappings); hi;
+             hi = apr_hash_next(hi)) {
+            const void *key;
+            void *val;
+            const mime_extension_start *ext;
+
+            apr_hash_this(hi, &key, NULL, &val);
+            ext = val;
+            if (ext != NULL && ext->handler != NULL
+                && (strcmp(ext->handler, "mod_python") == 0
+                    || strcmp(ext->handler, "python-program") == 0)) {
+                *(const char **)apr_array_push(exts) = key;
+            }
+        }
+    }
+    return mp_str_from_latin1(apr_array_pstrcat(r->pool, exts, ' '));
 }

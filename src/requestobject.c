@@ -41,13 +41,13 @@ request_ended(void)
 #define REQUEST_MEMBERS(X) \
     X(the_request, MP_M_STR, 0, "the first line of the request") \
     X(assbackwards, MP_M_INT, 1, "1 for an HTTP/0.9 request: no headers") \
-    X(proxyreq, MP_M_INT, 0, "one of the PROXYREQ_* values") \
+    X(proxyreq, MP_M_INT, 1, "one of the PROXYREQ_* values") \
     X(header_only, MP_M_BOOL, 0, "True for a HEAD request") \
     X(protocol, MP_M_STR, 0, "the protocol, e.g. 'HTTP/1.1'") \
     X(proto_num, MP_M_INT, 0, "the protocol version; 1.1 is 1001") \
     X(hostname, MP_M_STR, 0, "the host, from the URI or Host: header") \
     X(request_time, MP_M_TIME, 0, "when the request started (seconds)") \
-    X(status_line, MP_M_STR, 0, "the status line, e.g. '200 OK'") \
+    X(status_line, MP_M_STR, 1, "the status line, e.g. '200 OK'") \
     X(status, MP_M_INT, 1, "the HTTP status") \
     X(method, MP_M_STR, 0, "the method: 'GET', 'POST', ...") \
     X(method_number, MP_M_INT, 0, "the method as a number (M_*)") \
@@ -55,7 +55,7 @@ request_ended(void)
     X(sent_bodyct, MP_M_OFF, 0, "body byte count sent") \
     X(bytes_sent, MP_M_OFF, 0, "number of body bytes sent") \
     X(mtime, MP_M_TIME, 0, "last modification time of the resource") \
-    X(chunked, MP_M_BOOL, 0, "sending with chunked transfer-coding") \
+    X(chunked, MP_M_BOOL, 1, "sending with chunked transfer-coding") \
     X(range, MP_M_STR, 0, "the Range: header") \
     X(clength, MP_M_OFF, 0, "the real content length") \
     X(remaining, MP_M_OFF, 0, "request body bytes left to read") \
@@ -63,21 +63,23 @@ request_ended(void)
     X(read_body, MP_M_INT, 0, "how the request body is read") \
     X(read_chunked, MP_M_BOOL, 0, "reading chunked transfer-coding") \
     X(expecting_100, MP_M_BOOL, 0, "the client waits for 100 Continue") \
-    X(handler, MP_M_STR, 0, "the Apache handler name, e.g. 'mod_python'") \
+    X(handler, MP_M_STR, 1, "the Apache handler name, e.g. 'mod_python'") \
     X(content_encoding, MP_M_STR, 0, "the content encoding") \
     X(vlist_validator, MP_M_STR, 0, "variant list validator") \
-    X(user, MP_M_PATH, 0, "the authenticated user name") \
-    X(ap_auth_type, MP_M_STR, 0, "the authentication type") \
-    X(no_cache, MP_M_BOOL, 0, "do not cache the response") \
-    X(no_local_copy, MP_M_BOOL, 0, "no local copy exists") \
+    X(user, MP_M_PATH, 1, "the authenticated user name") \
+    X(ap_auth_type, MP_M_STR, 1, "the authentication type") \
+    X(no_cache, MP_M_BOOL, 1, "do not cache the response") \
+    X(no_local_copy, MP_M_BOOL, 1, "no local copy exists") \
     X(unparsed_uri, MP_M_PATH, 0, "the URI as the client sent it") \
-    X(uri, MP_M_PATH, 0, "the path part of the URI") \
+    X(uri, MP_M_PATH, 1, "the path part of the URI") \
     X(filename, MP_M_PATH, 1, "the file the request maps to") \
-    X(canonical_filename, MP_M_PATH, 0, "the true file name") \
+    X(canonical_filename, MP_M_PATH, 1, "the true file name") \
     X(path_info, MP_M_PATH, 1, "the path after the file name") \
-    X(args, MP_M_PATH, 0, "the query string") \
-    X(used_path_info, MP_M_INT, 0, "accept or reject path_info") \
-    X(eos_sent, MP_M_BOOL, 0, "the end of the response has been sent")
+    X(args, MP_M_PATH, 1, "the query string") \
+    X(used_path_info, MP_M_INT, 1, "accept or reject path_info") \
+    X(eos_sent, MP_M_BOOL, 0, "the end of the response has been sent") \
+    X(useragent_ip, MP_M_STR, 0, "the client's IP address (mod_remoteip " \
+      "may put the one a proxy names here)")
 
 #define DEFINE_MEMBER(name, type, writable, doc) \
     MP_DEFINE_MEMBER(request_rec, name, type)
@@ -120,8 +122,6 @@ static int
 set_content_type(PyObject *op, PyObject *value, void *closure)
 {
     mp_request *self = (mp_request *)op;
-    const char *s;
-    Py_ssize_t n;
     PyObject *b;
 
     (void)closure;
@@ -129,18 +129,33 @@ set_content_type(PyObject *op, PyObject *value, void *closure)
         request_ended();
         return -1;
     }
-    if (value == NULL || !PyUnicode_Check(value)) {
-        PyErr_SetString(PyExc_TypeError, "content_type must be a str");
+    if (value != NULL && PyBytes_Check(value)) {
+        /* As 3.5 takes it (CherryPy assigns bytes): sent as it is. */
+        b = Py_NewRef(value);
+    } else if (value != NULL && PyUnicode_Check(value)) {
+        b = PyUnicode_AsLatin1String(value);
+        if (b == NULL) {
+            PyErr_Format(PyExc_TypeError,
+                         "content_type %.100R is not latin-1 text (give "
+                         "bytes for another encoding)", value);
+            return -1;
+        }
+    } else {
+        PyErr_Format(PyExc_TypeError,
+                     "content_type must be str or bytes, not %.100s",
+                     value ? Py_TYPE(value)->tp_name : "nothing (del)");
         return -1;
     }
-    b = PyUnicode_AsLatin1String(value);
-    if (b == NULL) {
+    if (memchr(PyBytes_AS_STRING(b), '\0', (size_t)PyBytes_GET_SIZE(b))
+        != NULL) {
+        Py_DECREF(b);
         PyErr_SetString(PyExc_ValueError,
-                        "content_type must be latin-1 text");
+                        "content_type must not contain a NUL character");
         return -1;
     }
-    PyBytes_AsStringAndSize(b, (char **)&s, &n);
-    ap_set_content_type(self->r, apr_pstrmemdup(self->r->pool, s, n));
+    ap_set_content_type(self->r,
+                        apr_pstrmemdup(self->r->pool, PyBytes_AS_STRING(b),
+                                       (apr_size_t)PyBytes_GET_SIZE(b)));
     Py_DECREF(b);
     self->content_type_set = 1;
     return 0;
@@ -270,6 +285,16 @@ get_server(PyObject *op, void *closure)
         }
     }
     return Py_NewRef(self->server);
+}
+
+static PyObject *
+get_useragent_addr(PyObject *op, void *closure)
+{
+    mp_request *self = (mp_request *)op;
+
+    (void)closure;
+    CHECK_REQUEST(self);
+    return mp_addr_tuple(self->r->useragent_addr);
 }
 
 /* req.main, req.prev, req.next: the request objects of related requests,
@@ -817,10 +842,8 @@ PyDoc_STRVAR(add_handler_doc,
 "the directory of an existing handler of that phase is used, else that\n"
 "of the handler now running (req.hlist.directory).");
 
-/* The directory of the handler now running: req.hlist.directory, set by
- * the dispatcher.  A borrowed-free new reference, or None. */
-static PyObject *
-running_directory(mp_request *self)
+PyObject *
+mp_request_running_directory(mp_request *self)
 {
     PyObject *hlist, *dir = NULL;
 
@@ -889,7 +912,7 @@ request_add_handler(PyObject *op, PyObject *args)
         dir = mp_str_from_path(state->added_dir[phase]);
     }
     else {
-        dir = running_directory(self);
+        dir = mp_request_running_directory(self);
     }
     if (dir == NULL) {
         return NULL;
@@ -1053,6 +1076,8 @@ static PyGetSetDef request_getset[] = {
     MP_REQUEST_APACHE_GETSETS
     {"connection", get_connection, NULL,
      PyDoc_STR("the connection object of this request"), NULL},
+    {"useragent_addr", get_useragent_addr, NULL,
+     PyDoc_STR("(ip, port) of the client (as mod_remoteip sees it)"), NULL},
     {"server", get_server, NULL,
      PyDoc_STR("the server object of the (virtual) server serving this"),
      NULL},

@@ -68,8 +68,10 @@ decode(const char *s)
     return PyUnicode_DecodeLatin1(s, (Py_ssize_t)strlen(s), NULL);
 }
 
+/* The TypeError for a str holding a character above U+00FF.  key is the
+ * key o is the value of, or NULL when o is the key. */
 static void
-err_not_latin1(PyObject *o, const char *what)
+err_not_latin1(PyObject *o, PyObject *key)
 {
     Py_ssize_t i, n = PyUnicode_GET_LENGTH(o);
     Py_UCS4 ch = 0;
@@ -82,54 +84,85 @@ err_not_latin1(PyObject *o, const char *what)
         }
     }
     PyOS_snprintf(cp, sizeof(cp), "U+%04X", (unsigned int)ch);
-    PyErr_Format(PyExc_ValueError,
-                 "table %s must be latin-1 (it goes to Apache as bytes), "
-                 "but character %s at position %zd is not", what, cp, i);
+    if (key == NULL) {
+        PyErr_Format(PyExc_TypeError,
+                     "table key %.100R is not latin-1 text: character %s "
+                     "at position %zd cannot go to Apache, which holds "
+                     "bytes (give bytes for another encoding)", o, cp, i);
+    } else {
+        PyErr_Format(PyExc_TypeError,
+                     "the value for table key %.100R is not latin-1 text: "
+                     "character %s at position %zd cannot go to Apache, "
+                     "which holds bytes (give bytes for another encoding)",
+                     key, cp, i);
+    }
 }
 
 PyObject *
-mp_table_latin1_holder(PyObject *o, const char *what, const char **cstr,
+mp_table_latin1_holder(PyObject *o, PyObject *key, const char **cstr,
                        Py_ssize_t *len)
 {
     PyObject *holder;
     const char *s;
     Py_ssize_t n;
 
-    if (!PyUnicode_Check(o)) {
-        PyErr_Format(PyExc_TypeError, "table %s must be str, not %.200s",
-                     what, Py_TYPE(o)->tp_name);
-        return NULL;
-    }
-#if PY_VERSION_HEX < 0x030C0000
-    if (PyUnicode_READY(o) < 0) {
-        return NULL;
-    }
-#endif
-    if (PyUnicode_IS_ASCII(o)) {
-        /* Cached in the str object: no copy on the common path. */
-        if ((s = PyUnicode_AsUTF8AndSize(o, &n)) == NULL) {
-            return NULL;
-        }
+    if (PyBytes_Check(o)) {
+        /* As mod_python 3.5 takes them: the bytes go to Apache as they
+         * are, and read back as the str they decode to as latin-1. */
+        s = PyBytes_AS_STRING(o);
+        n = PyBytes_GET_SIZE(o);
         Py_INCREF(o);
         holder = o;
-    } else if (PyUnicode_KIND(o) == PyUnicode_1BYTE_KIND) {
-        if ((holder = PyUnicode_AsLatin1String(o)) == NULL) {
+    } else if (!PyUnicode_Check(o)) {
+        if (key == NULL) {
+            PyErr_Format(PyExc_TypeError,
+                         "table keys must be str or bytes, not %.200s",
+                         Py_TYPE(o)->tp_name);
+        } else {
+            PyErr_Format(PyExc_TypeError,
+                         "the value for table key %.100R must be str or "
+                         "bytes, not %.200s", key, Py_TYPE(o)->tp_name);
+        }
+        return NULL;
+    } else {
+#if PY_VERSION_HEX < 0x030C0000
+        if (PyUnicode_READY(o) < 0) {
             return NULL;
         }
-        s = PyBytes_AS_STRING(holder);
-        n = PyBytes_GET_SIZE(holder);
-    } else {
-        /* A str wider than one byte per character holds a character
-         * above U+00FF by construction. */
-        err_not_latin1(o, what);
-        return NULL;
+#endif
+        if (PyUnicode_IS_ASCII(o)) {
+            /* Cached in the str object: no copy on the common path. */
+            if ((s = PyUnicode_AsUTF8AndSize(o, &n)) == NULL) {
+                return NULL;
+            }
+            Py_INCREF(o);
+            holder = o;
+        } else if (PyUnicode_KIND(o) == PyUnicode_1BYTE_KIND) {
+            if ((holder = PyUnicode_AsLatin1String(o)) == NULL) {
+                return NULL;
+            }
+            s = PyBytes_AS_STRING(holder);
+            n = PyBytes_GET_SIZE(holder);
+        } else {
+            /* A str wider than one byte per character holds a character
+             * above U+00FF by construction. */
+            err_not_latin1(o, key);
+            return NULL;
+        }
     }
     /* APR strings end at the first NUL: storing one would silently cut
      * the key or value short. */
     if (memchr(s, '\0', (size_t)n) != NULL) {
         Py_DECREF(holder);
-        PyErr_Format(PyExc_ValueError,
-                     "table %s must not contain a NUL character", what);
+        if (key == NULL) {
+            PyErr_Format(PyExc_ValueError,
+                         "table key %.100R must not contain a NUL "
+                         "character", o);
+        } else {
+            PyErr_Format(PyExc_ValueError,
+                         "the value for table key %.100R must not contain "
+                         "a NUL character", key);
+        }
         return NULL;
     }
     *cstr = s;
@@ -415,7 +448,7 @@ table_subscript(PyObject *op, PyObject *key)
     Py_ssize_t klen;
     int n;
 
-    if ((hk = mp_table_latin1_holder(key, "key", &k, &klen)) == NULL) {
+    if ((hk = mp_table_latin1_holder(key, NULL, &k, &klen)) == NULL) {
         return NULL;
     }
     if ((t = mp_table_of((mp_table_object *)op)) == NULL) {
@@ -440,11 +473,11 @@ table_ass_subscript(PyObject *op, PyObject *key, PyObject *value)
     Py_ssize_t klen, vlen;
     int rc = -1;
 
-    if ((hk = mp_table_latin1_holder(key, "key", &k, &klen)) == NULL) {
+    if ((hk = mp_table_latin1_holder(key, NULL, &k, &klen)) == NULL) {
         return -1;
     }
     if (value != NULL
-        && (hv = mp_table_latin1_holder(value, "value", &v, &vlen)) == NULL) {
+        && (hv = mp_table_latin1_holder(value, key, &v, &vlen)) == NULL) {
         goto done;
     }
     if ((t = mp_table_of(self)) == NULL) {
@@ -480,7 +513,7 @@ table_contains(PyObject *op, PyObject *key)
     Py_ssize_t klen;
     int rc = -1;
 
-    if ((hk = mp_table_latin1_holder(key, "key", &k, &klen)) == NULL) {
+    if ((hk = mp_table_latin1_holder(key, NULL, &k, &klen)) == NULL) {
         return -1;
     }
     if ((t = mp_table_of((mp_table_object *)op)) != NULL) {
@@ -659,9 +692,10 @@ equals_dict(mp_table_object *self, PyObject *dict)
             eq = 0;
             break;
         }
-        if ((hk = mp_table_latin1_holder(key, "key", &k, &klen)) == NULL) {
+        if ((hk = mp_table_latin1_holder(key, NULL, &k, &klen)) == NULL) {
             /* A key a table cannot hold is a key this table lacks. */
-            if (PyErr_ExceptionMatches(PyExc_ValueError)) {
+            if (PyErr_ExceptionMatches(PyExc_ValueError)
+                || PyErr_ExceptionMatches(PyExc_TypeError)) {
                 PyErr_Clear();
                 eq = 0;
             } else {
@@ -859,7 +893,7 @@ table_get(PyObject *op, PyObject *const *args, Py_ssize_t nargs)
     if (!check_nargs("get", nargs, 1, 2)) {
         return NULL;
     }
-    if ((hk = mp_table_latin1_holder(args[0], "key", &k, &klen)) == NULL) {
+    if ((hk = mp_table_latin1_holder(args[0], NULL, &k, &klen)) == NULL) {
         return NULL;
     }
     if ((t = mp_table_of((mp_table_object *)op)) == NULL) {
@@ -895,7 +929,7 @@ table_setdefault(PyObject *op, PyObject *const *args, Py_ssize_t nargs)
     if (!check_nargs("setdefault", nargs, 1, 2)) {
         return NULL;
     }
-    if ((hk = mp_table_latin1_holder(args[0], "key", &k, &klen)) == NULL) {
+    if ((hk = mp_table_latin1_holder(args[0], NULL, &k, &klen)) == NULL) {
         return NULL;
     }
     if ((t = mp_table_of(self)) == NULL) {
@@ -910,7 +944,7 @@ table_setdefault(PyObject *op, PyObject *const *args, Py_ssize_t nargs)
     } else if ((dflt = PyUnicode_FromStringAndSize("", 0)) == NULL) {
         goto done;
     }
-    if ((hv = mp_table_latin1_holder(dflt, "value", &dv, &dlen)) == NULL) {
+    if ((hv = mp_table_latin1_holder(dflt, args[0], &dv, &dlen)) == NULL) {
         goto done;
     }
     if ((t = mp_table_of(self)) == NULL) {
@@ -973,7 +1007,7 @@ table_pop(PyObject *op, PyObject *const *args, Py_ssize_t nargs)
     if (!check_nargs("pop", nargs, 1, 2)) {
         return NULL;
     }
-    if ((hk = mp_table_latin1_holder(args[0], "key", &k, &klen)) == NULL) {
+    if ((hk = mp_table_latin1_holder(args[0], NULL, &k, &klen)) == NULL) {
         return NULL;
     }
     v = pop_key((mp_table_object *)op, k, &n);
@@ -1025,7 +1059,7 @@ table_popitem(PyObject *op, PyObject *unused)
     if (key == NULL) {
         goto error;
     }
-    if ((hk = mp_table_latin1_holder(key, "key", &k, &klen)) == NULL) {
+    if ((hk = mp_table_latin1_holder(key, NULL, &k, &klen)) == NULL) {
         goto error;
     }
     if ((v = pop_key(self, k, &n)) == NULL) {
@@ -1128,10 +1162,10 @@ table_add(PyObject *op, PyObject *const *args, Py_ssize_t nargs)
     if (!check_nargs("add", nargs, 2, 2)) {
         return NULL;
     }
-    if ((hk = mp_table_latin1_holder(args[0], "key", &k, &klen)) == NULL) {
+    if ((hk = mp_table_latin1_holder(args[0], NULL, &k, &klen)) == NULL) {
         return NULL;
     }
-    if ((hv = mp_table_latin1_holder(args[1], "value", &v, &vlen)) == NULL) {
+    if ((hv = mp_table_latin1_holder(args[1], args[0], &v, &vlen)) == NULL) {
         Py_DECREF(hk);
         return NULL;
     }

@@ -39,10 +39,10 @@ pairs_push(mp_pairs *p, PyObject *key, PyObject *value)
     Py_ssize_t klen, vlen;
     int rc = -1;
 
-    if ((hk = mp_table_latin1_holder(key, "key", &k, &klen)) == NULL) {
+    if ((hk = mp_table_latin1_holder(key, NULL, &k, &klen)) == NULL) {
         return -1;
     }
-    if ((hv = mp_table_latin1_holder(value, "value", &v, &vlen)) == NULL) {
+    if ((hv = mp_table_latin1_holder(value, key, &v, &vlen)) == NULL) {
         goto done;
     }
     if (p->keep == NULL && (p->keep = PyList_New(0)) == NULL) {

@@ -18,6 +18,9 @@ PyObject *mp_str_from_latin1(const char *s);  /* None for NULL          */
  * pool; NULL with TypeError for non-str. */
 const char *mp_path_from_str(apr_pool_t *pool, PyObject *o);
 
+/* (ip, port) of a socket address, or None when there is none. */
+PyObject *mp_addr_tuple(apr_sockaddr_t *sa);
+
 /* A tuple of str (latin-1) from an apr array of char *; () for NULL. */
 PyObject *mp_str_array_tuple(const apr_array_header_t *arr);
 

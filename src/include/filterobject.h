@@ -45,4 +45,15 @@ PyObject *mp_filter_ssi(mp_interp *ip, ap_filter_t *f,
  * use raises RuntimeError. */
 void mp_filter_cut(PyObject *filter);
 
+/* The name under which Apache knows the filters of
+ * req.register_input_filter()/register_output_filter() (one input and
+ * one output filter stand for all of them); registered at configuration
+ * time by mp_filter_register_request_filters(). */
+#define MP_REQUEST_FILTER_NAME "MOD_PYTHON"
+void mp_filter_register_request_filters(void);
+
+/* Put fc, a filter registered for request r alone (r->pool), on r's
+ * input or output chain.  0, or -1 when Apache refused. */
+int mp_filter_add_to_request(request_rec *r, const mp_filter_config *fc);
+
 #endif /* MP_FILTEROBJECT_H */

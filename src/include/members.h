@@ -39,7 +39,8 @@ typedef struct {
 
 PyObject *mp_member_get(const void *base, const mp_member *m);
 
-/* Only MP_M_PATH, MP_M_STR and MP_M_INT members can be written. */
+/* Only MP_M_PATH, MP_M_STR, MP_M_INT and the flag members (from a bool
+ * or int) can be written. */
 int mp_member_set(apr_pool_t *pool, void *base, const mp_member *m,
                   PyObject *value);
 

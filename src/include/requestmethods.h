@@ -33,7 +33,23 @@
     {"internal_redirect", mp_req_internal_redirect, METH_VARARGS, \
      mp_req_internal_redirect_doc}, \
     {"sendfile", mp_req_sendfile, METH_VARARGS, mp_req_sendfile_doc}, \
-    {"requires", mp_req_requires, METH_NOARGS, mp_req_requires_doc},
+    {"requires", mp_req_requires, METH_NOARGS, mp_req_requires_doc}, \
+    MP_REQ_METHOD(construct_url, METH_VARARGS) \
+    MP_REQ_METHOD(set_etag, METH_NOARGS) \
+    MP_REQ_METHOD(set_last_modified, METH_NOARGS) \
+    MP_REQ_METHOD(update_mtime, METH_VARARGS) \
+    MP_REQ_METHOD(discard_request_body, METH_NOARGS) \
+    MP_REQ_METHOD(auth_name, METH_NOARGS) \
+    MP_REQ_METHOD(auth_type, METH_NOARGS) \
+    MP_REQ_METHOD(send_http_header, METH_NOARGS) \
+    MP_REQ_METHOD(add_input_filter, METH_VARARGS) \
+    MP_REQ_METHOD(add_output_filter, METH_VARARGS) \
+    MP_REQ_METHOD(register_input_filter, METH_VARARGS) \
+    MP_REQ_METHOD(register_output_filter, METH_VARARGS) \
+    MP_REQ_METHOD(get_addhandler_exts, METH_NOARGS)
+
+#define MP_REQ_METHOD(name, flags) \
+    {#name, mp_req_##name, flags, mp_req_##name##_doc},
 
 #define MP_REQUEST_APACHE_GETSETS \
     {"finfo", mp_req_get_finfo, NULL, mp_req_finfo_doc, NULL}, \
@@ -64,6 +80,19 @@ MP_DECLARE_METHOD(mp_req_meets_conditions)
 MP_DECLARE_METHOD(mp_req_internal_redirect)
 MP_DECLARE_METHOD(mp_req_sendfile)
 MP_DECLARE_METHOD(mp_req_requires)
+MP_DECLARE_METHOD(mp_req_construct_url)
+MP_DECLARE_METHOD(mp_req_set_etag)
+MP_DECLARE_METHOD(mp_req_set_last_modified)
+MP_DECLARE_METHOD(mp_req_update_mtime)
+MP_DECLARE_METHOD(mp_req_discard_request_body)
+MP_DECLARE_METHOD(mp_req_auth_name)
+MP_DECLARE_METHOD(mp_req_auth_type)
+MP_DECLARE_METHOD(mp_req_send_http_header)
+MP_DECLARE_METHOD(mp_req_add_input_filter)
+MP_DECLARE_METHOD(mp_req_add_output_filter)
+MP_DECLARE_METHOD(mp_req_register_input_filter)
+MP_DECLARE_METHOD(mp_req_register_output_filter)
+MP_DECLARE_METHOD(mp_req_get_addhandler_exts)
 MP_DECLARE_GETTER(finfo)
 MP_DECLARE_GETTER(parsed_uri)
 MP_DECLARE_GETTER(allowed_xmethods)

@@ -76,6 +76,11 @@ typedef struct {
      * Python fetches req.subprocess_env, so requests that never look pay
      * nothing for them (3.2.10 filled them for every request). */
     int cgi_vars_added;
+    /* Filters req.register_input_filter()/register_output_filter() made
+     * for this request: lower-cased name -> mp_filter_config (r->pool),
+     * NULL until one is registered. */
+    apr_hash_t *in_filters;
+    apr_hash_t *out_filters;
 } mp_request_state;
 
 typedef struct {
@@ -98,6 +103,10 @@ PyObject *mp_request_get(request_rec *r, mp_interp *ip);
  * phase or filter will run Python for r.  Spares the request pool's
  * cleanup a trip into Python.  GIL held in ip. */
 void mp_request_end_early(request_rec *r, mp_interp *ip);
+
+/* The directory of the handler now running (req.hlist.directory, set by
+ * the dispatcher) as a new reference, or None; never fails. */
+PyObject *mp_request_running_directory(mp_request *self);
 
 /* Send what write(..., 0) has gathered on to Apache, before any other
  * output and when a phase's handlers return.  GIL held (released while

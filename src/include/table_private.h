@@ -66,15 +66,17 @@ mp_table_entry_bytes(const apr_table_entry_t *e)
 }
 
 /*
- * Convert the str o for APR: *cstr is set to its latin-1 bytes, a
- * NUL-terminated string, and *len to their number.  Returns a new
- * reference to the object that owns those bytes (o itself for an ASCII
- * str, whose UTF-8 buffer is already its latin-1 form, else a new bytes
- * object); *cstr is valid while the caller holds it.  NULL with TypeError
- * for a non-str, ValueError for a str APR cannot hold.  `what` ("key",
- * "value") names o in those messages.
+ * Convert the key or value o (str, or bytes as mod_python 3.5 takes them)
+ * for APR: *cstr is set to its latin-1 bytes, a NUL-terminated string,
+ * and *len to their number.  Returns a new reference to the object that
+ * owns those bytes (o itself for bytes and for an ASCII str, whose UTF-8
+ * buffer is already its latin-1 form, else a new bytes object); *cstr is
+ * valid while the caller holds it.  key is the key when o is a value, NULL
+ * when o is the key: the errors name it.  NULL with TypeError for
+ * anything but str or bytes and for a str that is not latin-1, ValueError
+ * for one holding a NUL.
  */
-PyObject *mp_table_latin1_holder(PyObject *o, const char *what,
+PyObject *mp_table_latin1_holder(PyObject *o, PyObject *key,
                                  const char **cstr, Py_ssize_t *len);
 
 /* Account for `bytes` just copied into self's pool, and rebuild the table
