@@ -74,6 +74,17 @@ def test_page_variables(httpd):
     assert "<p>done</p>" in text
 
 
+def test_include_virtual(httpd):
+    """#include virtual: the included page's #python elements run in its
+    subrequest, whose filter.req is the subrequest (req.main the page's),
+    with globals of its own."""
+    text = page(httpd, "/outer.shtml")
+    assert "<p>outer: /outer.shtml</p>" in text
+    assert "<p>inner: /inner.shtml main /outer.shtml</p>" in text
+    assert "<p>inner sees: nothing</p>" in text
+    assert "<p>outer again: outer-global</p>" in text
+
+
 def test_globals_prepared_by_fixup(httpd):
     """"Pre-populating globals": a fixup handler's req.ssi_globals is the
     page's global namespace, and changes persist from block to block of
