@@ -44,13 +44,15 @@ def page(httpd, path):
 
 def test_eval_and_exec(httpd):
     """"Using Python code": eval puts str() of the expression's value in
-    the page (UTF-8), exec writes with filter.write(), and what one block
+    the page (UTF-8), exec writes with filter.write() or print(...,
+    file=filter), and what one block
     defines (imports, functions) the next can use ("Scope of global
     data"); filter.req is the request, filter.name the INCLUDES filter."""
     text = page(httpd, "/basic.shtml")
     assert "<p>eval: " + 10 * "HELLO " + "</p>" in text
     assert "<p>len: 5</p>" in text
     assert "<p>exec: 5</p>" in text
+    assert "<p>printed 42</p>" in text
     assert "<p>shared: CAF\u00c9 &amp; CR\u00c8ME</p>" in text
     assert "<p>text: \u65e5\u672c\u8a9e \u2603</p>" in text
     assert "<p>utf8: GR\u00dcSSE</p>" in text
