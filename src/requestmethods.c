@@ -844,6 +844,9 @@ register_filter(PyObject *op, PyObject *args, int is_input)
         return NULL;
     }
     state = mp_request_state_get(r, 1);
+    if (state == NULL) {
+        return PyErr_NoMemory();
+    }
     fc = apr_pcalloc(r->pool, sizeof(*fc));
     fc->name = name;
     fc->is_input = is_input;

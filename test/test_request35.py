@@ -20,6 +20,10 @@ PythonOutputFilter r35filters::lower LOWER35
     PythonDebug On
     Header always set X-Env-Method "%{{REQUEST_METHOD}}e"
 </Directory>
+<Directory "{htdocs}/request35/typed">
+    PythonFixupHandler r35typed::fixup
+    PythonHandler r35typed::show
+</Directory>
 <Directory "{htdocs}/request35/authdir">
     AuthType Basic
     AuthName "r35 realm"
@@ -209,6 +213,9 @@ def test_discard_request_body(httpd):
     r = httpd.post("/r35.py?discard", host=HOST, data=body)
     assert r.status_code == 200, r.text
     assert r.json() == {"first": "first line\n", "rc": 0, "rest": ""}
+    r = httpd.post("/r35.py?discard&now", host=HOST, data=body)
+    assert r.status_code == 200, r.text
+    assert r.json() == {"first": "", "rc": 0, "rest": ""}
 
 
 def test_auth_name_and_auth_type(httpd):
@@ -338,6 +345,14 @@ def test_writable_members(httpd):
         assert errors[name][0] == "TypeError", (name, errors[name])
 
 
+def test_handler_is_writable(httpd):
+    """3.5: req.handler written by a fixup handler hands a static .txt
+    file to mod_python, whose PythonHandler then serves it."""
+    r = get(httpd, "/typed/plain.txt")
+    assert r.status_code == 200, r.text
+    assert r.text == "through Python: plain text\n"
+
+
 # ---------------------------------------------------------------- server
 
 def test_server_objects_serve_a_later_request(httpd):
@@ -364,3 +379,40 @@ def test_server_objects_serve_a_later_request(httpd):
     assert got["old_request"][0] == "RuntimeError"
     text = httpd.wait_for_log("r35-kept-base-thread-" + token, mark)
     assert "r35-kept-server-" + token in text
+
+
+# ---------------------------------------------------------------- import
+
+IMPORT_CONF = """
+PythonPath "sys.path + ['{htdocs}/request35/imports']"
+PythonImport r35startup::started r35imp
+PythonImport r35startup_broken::explode r35imp
+<VirtualHost *:{port}>
+    ServerName r35imp
+    DocumentRoot "{htdocs}/request35/imports"
+</VirtualHost>
+<Directory "{htdocs}/request35/imports">
+    SetHandler mod_python
+    PythonHandler r35importreport
+    PythonInterpreter r35imp
+</Directory>
+"""
+
+
+def test_python_import_with_python_path_and_function(extra_httpd):
+    """PythonImport (manual 5.1) imports with the server's PythonPath
+    applied, as 3.2.10 did, and module::function (3.3) calls the function
+    once in each child, in the named interpreter.  A function that raises
+    is logged (MP0006) with its traceback, and the child serves on."""
+    server = extra_httpd(IMPORT_CONF, name="r35import")
+    for _ in range(6):
+        r = server.get("/x", host="r35imp")
+        assert r.status_code == 200, r.text
+        got = r.json()
+        assert got["interpreter"] == "r35imp"
+        assert got["calls"] == [got["pid"]]
+        assert got["broken_imported"] is True
+    text = server.wait_for_log("r35 import boom")
+    assert "MP0006" in text and "r35startup_broken::explode" in text
+    assert "Traceback (most recent call last)" in text
+    assert "ValueError: r35 import boom" in text

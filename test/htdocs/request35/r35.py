@@ -135,7 +135,8 @@ def conditional(req):
 
 
 def discard(req):
-    first = req.readline()
+    # "?discard&now": discard before anything was read.
+    first = b"" if req.args.endswith("&now") else req.readline()
     rc = req.discard_request_body()
     rest = req.read()
     return _json(req, {"first": first.decode(), "rc": rc,

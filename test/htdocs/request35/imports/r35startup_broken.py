@@ -1,0 +1,5 @@
+"""PythonImport r35startup_broken::explode: the call raises."""
+
+
+def explode():
+    raise ValueError("r35 import boom")
