@@ -162,7 +162,7 @@ def test_includes_noexec(httpd):
     """Options IncludesNOEXEC: no Python runs (as 3.3 documents); the
     element gives the error string and MP0107 says why."""
     mark = httpd.log_mark()
-    text = page(httpd, "/noexec/page.shtml")
+    text = page(httpd, "/noexec/forbidden.shtml")
     assert ERROR in text
     assert "<p>after</p>" in text
     log = httpd.wait_for_log("MP0107", mark)
