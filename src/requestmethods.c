@@ -27,7 +27,8 @@
 const char mp_req_finfo_doc[] =
     "the requested file's finfo (as apache.stat() returns; unpacks as "
     "(mode, ino, dev, nlink, uid, gid, size, atime, mtime, ctime, fname, "
-    "name), index with apache.FINFO_*), or None when there is no file";
+    "name), index with apache.FINFO_*), or None when there is no file; "
+    "assign what apache.stat() returns";
 
 PyObject *
 mp_req_get_finfo(PyObject *op, void *closure)
@@ -43,6 +44,51 @@ mp_req_get_finfo(PyObject *op, void *closure)
     /* The finfo object of apache.stat(): it unpacks and indexes like
      * 3.2.10's tuple and has 3.3's attributes. */
     return mp_finfo_new(((mp_request *)op)->interp->state, f);
+}
+
+int
+mp_req_set_finfo(PyObject *op, PyObject *value, void *closure)
+{
+    request_rec *r = REQ(op);
+    const mp_finfo *fi;
+    apr_finfo_t f;
+
+    (void)closure;
+    if (r == NULL) {
+        PyErr_SetString(PyExc_RuntimeError, "this request has ended");
+        return -1;
+    }
+    if (value == NULL || value == Py_None) {
+        /* No file: what Apache has when the URI maps to nothing. */
+        memset(&r->finfo, 0, sizeof(r->finfo));
+        r->finfo.filetype = APR_NOFILE;
+        return 0;
+    }
+    if (!PyObject_TypeCheck(value,
+                            ((mp_request *)op)->interp->state->finfo_type)) {
+        PyErr_Format(PyExc_TypeError,
+                     "req.finfo takes what apache.stat() returns (or None), "
+                     "not %.100s", Py_TYPE(value)->tp_name);
+        return -1;
+    }
+    /* As 3.5 does for req.finfo = apache.stat(req.filename, ...): Apache
+     * then serves, checks and dates the request by this file.  The names
+     * are copied into the request's pool. */
+    fi = (const mp_finfo *)value;
+    f = fi->f;
+    f.pool = r->pool;
+    f.fname = NULL;
+    f.name = NULL;
+    if (fi->fname != Py_None
+        && (f.fname = mp_path_from_str(r->pool, fi->fname)) == NULL) {
+        return -1;
+    }
+    if (fi->name != Py_None
+        && (f.name = mp_path_from_str(r->pool, fi->name)) == NULL) {
+        return -1;
+    }
+    r->finfo = f;
+    return 0;
 }
 
 const char mp_req_parsed_uri_doc[] =

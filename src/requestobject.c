@@ -135,9 +135,11 @@ set_content_type(PyObject *op, PyObject *value, void *closure)
     } else if (value != NULL && PyUnicode_Check(value)) {
         b = PyUnicode_AsLatin1String(value);
         if (b == NULL) {
-            PyErr_Format(PyExc_TypeError,
-                         "content_type %.100R is not latin-1 text (give "
-                         "bytes for another encoding)", value);
+            if (PyErr_ExceptionMatches(PyExc_UnicodeEncodeError)) {
+                PyErr_Format(PyExc_TypeError,
+                             "content_type %.100R is not latin-1 text "
+                             "(give bytes for another encoding)", value);
+            }
             return -1;
         }
     } else {

@@ -46,7 +46,8 @@ def test_member_types(httpd):
     assert r.json() == {
         "status": "TypeError", "content_type": "TypeError",
         "filename": "TypeError", "assbackwards": "TypeError",
-        "path_info": "TypeError", "uri": "AttributeError",
+        "path_info": "TypeError", "uri": "TypeError",
+        "unparsed_uri": "AttributeError",
         "method": "AttributeError", "the_request": "AttributeError",
         "headers_in": "AttributeError", "connection": "AttributeError",
         "interpreter": "AttributeError"}

@@ -12,6 +12,8 @@ HTTPD_CONF = """
 <VirtualHost *:{port}>
     ServerName request35
     DocumentRoot "{htdocs}/request35"
+    PythonPostReadRequestHandler r35early
+    PythonPath "sys.path + ['{htdocs}/request35', '{htdocs}/request35/early']"
 </VirtualHost>
 PythonOutputFilter r35filters::lower LOWER35
 <Directory "{htdocs}/request35">
@@ -89,6 +91,24 @@ def test_cgi_vars_added_once_per_request(httpd):
     assert r.json() == {"first": "GET", "same": True, "after": None,
                         "query": "changed"}
     assert r.headers["X-Env-Method"] == "(null)"
+
+
+def test_cgi_vars_fetched_before_the_uri_is_mapped(httpd):
+    """A PythonPostReadRequestHandler may fetch req.subprocess_env before
+    Apache has mapped the URI to a file: the variables are those of that
+    moment (no SCRIPT_FILENAME yet), nothing breaks, and add_cgi_vars()
+    and add_common_vars() in the content handler bring them up to date."""
+    r = get(httpd, "/r35.py/more?early", headers={"X-R35-Early": "1"})
+    assert r.status_code == 200, r.text
+    got = r.json()
+    assert got["early"] == {"method": "GET", "script_filename": None,
+                            "path_info": None}
+    # The content handler's fetch does not compute them again.
+    assert got["first"] == got["early"]
+    assert got["later"] == {"method": "GET",
+                            "script_filename": os.path.join(
+                                httpd.htdocs, "request35", "r35.py"),
+                            "path_info": "/more"}
 
 
 def test_add_cgi_vars_and_add_common_vars(httpd):
@@ -351,6 +371,19 @@ def test_handler_is_writable(httpd):
     r = get(httpd, "/typed/plain.txt")
     assert r.status_code == 200, r.text
     assert r.text == "through Python: plain text\n"
+
+
+def test_finfo_is_writable(httpd):
+    """3.5: req.finfo = apache.stat(path, wanted) makes that file the
+    request's; None means no file; anything else is a TypeError."""
+    r = get(httpd, "/r35.py?setfinfo")
+    assert r.status_code == 200, r.text
+    path = os.path.join(httpd.htdocs, "request35", "typed", "plain.txt")
+    assert r.json() == {"fname": path, "size": os.path.getsize(path),
+                        "regular": True,
+                        "tuple_size": os.path.getsize(path),
+                        "none": True, "str": r.json()["str"]}
+    assert r.json()["str"][0] == "TypeError"
 
 
 # ---------------------------------------------------------------- server

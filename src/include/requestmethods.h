@@ -52,7 +52,8 @@
     {#name, mp_req_##name, flags, mp_req_##name##_doc},
 
 #define MP_REQUEST_APACHE_GETSETS \
-    {"finfo", mp_req_get_finfo, NULL, mp_req_finfo_doc, NULL}, \
+    {"finfo", mp_req_get_finfo, mp_req_set_finfo, mp_req_finfo_doc, \
+     NULL}, \
     {"parsed_uri", mp_req_get_parsed_uri, NULL, mp_req_parsed_uri_doc, \
      NULL}, \
     {"allowed_xmethods", mp_req_get_allowed_xmethods, NULL, \
@@ -98,6 +99,7 @@ MP_DECLARE_GETTER(parsed_uri)
 MP_DECLARE_GETTER(allowed_xmethods)
 MP_DECLARE_GETTER(allowed_methods)
 MP_DECLARE_GETTER(content_languages)
+int mp_req_set_finfo(PyObject *self, PyObject *value, void *closure);
 int mp_req_set_content_languages(PyObject *self, PyObject *value,
                                  void *closure);
 

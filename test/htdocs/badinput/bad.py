@@ -12,13 +12,13 @@ def handler(req):
         results = {}
         for name, value in (("status", "200"), ("content_type", 5),
                             ("filename", 7), ("assbackwards", "1"),
-                            ("path_info", b"/x")):
+                            ("path_info", b"/x"), ("uri", 5)):
             try:
                 setattr(req, name, value)
                 results[name] = "accepted"
             except TypeError:
                 results[name] = "TypeError"
-        for name in ("uri", "method", "the_request", "headers_in",
+        for name in ("unparsed_uri", "method", "the_request", "headers_in",
                      "connection", "interpreter"):
             try:
                 setattr(req, name, getattr(req, name))

@@ -45,6 +45,22 @@ def cgionce(req):
                        "query": again.get("QUERY_STRING")})
 
 
+def _some(env):
+    return {"method": env.get("REQUEST_METHOD"),
+            "script_filename": env.get("SCRIPT_FILENAME"),
+            "path_info": env.get("PATH_INFO")}
+
+
+def early(req):
+    # r35early (PythonPostReadRequestHandler) fetched the table first.
+    env = req.subprocess_env
+    first = _some(env)
+    req.add_common_vars()
+    req.add_cgi_vars()
+    return _json(req, {"early": req.r35_early, "first": first,
+                       "later": _some(env)})
+
+
 def addcgi(req):
     env = req.subprocess_env
     del env["QUERY_STRING"]
@@ -269,6 +285,19 @@ def setmembers(req):
         "del_args": _error(lambda: delattr(req, "args")),
     }
     return _json(req, {"values": values, "errors": errors})
+
+
+def setfinfo(req):
+    # 3.5: req.finfo takes what apache.stat() returns.
+    path = os.path.join(req.document_root(), "typed", "plain.txt")
+    req.finfo = apache.stat(path, apache.APR_FINFO_MIN)
+    got = {"fname": req.finfo.fname, "size": req.finfo.size,
+           "regular": req.finfo.filetype == apache.APR_REG,
+           "tuple_size": req.finfo[apache.FINFO_SIZE]}
+    req.finfo = None
+    got["none"] = req.finfo is None
+    got["str"] = _error(lambda: setattr(req, "finfo", "x"))
+    return _json(req, got)
 
 
 KEPT = {}
