@@ -5,6 +5,7 @@
 #include "dispatch.h"
 #include "requestobject.h"
 #include "filterobject.h"
+#include "ssi.h"
 #include "pycall.h"
 #include "pyconfig.h"
 #include "mp_log.h"
@@ -141,7 +142,7 @@ needed_after_content(request_rec *r)
     return conf->handlers[MP_PHASE_LOG] != NULL
            || conf->handlers[MP_PHASE_CLEANUP] != NULL
            || (state != NULL && state->added[MP_PHASE_LOG] > 0)
-           || mp_request_has_python_filters(r);
+           || mp_request_has_python_filters(r) || mp_ssi_on(r);
 }
 
 static int

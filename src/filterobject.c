@@ -36,6 +36,7 @@ typedef struct {
     apr_read_type_e block;
     apr_off_t readbytes;
     int is_input_call;          /* this is an input filter's call        */
+    int ssi;                    /* a #python element's: see mp_filter_ssi */
     int closed;
     int eos_seen;
     apr_status_t status;        /* a failure to report to Apache         */
@@ -383,7 +384,8 @@ filter_flush(PyObject *op, PyObject *noargs)
     CHECK_OPEN(self);
     APR_BRIGADE_INSERT_TAIL(self->out, apr_bucket_flush_create(
         self->f->c->bucket_alloc));
-    if (!self->is_input_call && pass_out(self) < 0) {
+    /* In an include, mod_include passes the brigade on in page order. */
+    if (!self->is_input_call && !self->ssi && pass_out(self) < 0) {
         return NULL;
     }
     Py_RETURN_NONE;
@@ -401,6 +403,11 @@ filter_close(PyObject *op, PyObject *noargs)
     (void)noargs;
     CHECK_FILTER(self);
     if (self->closed) {
+        Py_RETURN_NONE;
+    }
+    if (self->ssi) {
+        /* The page goes on after the element: no EOS here. */
+        self->closed = 1;
         Py_RETURN_NONE;
     }
     APR_BRIGADE_INSERT_TAIL(self->out, apr_bucket_eos_create(
@@ -423,6 +430,9 @@ filter_pass_on(PyObject *op, PyObject *noargs)
 
     (void)noargs;
     CHECK_OPEN(self);
+    if (self->ssi) {
+        Py_RETURN_NONE;         /* an element has no input to pass */
+    }
     if (self->is_input_call) {
         if (APR_BRIGADE_EMPTY(self->in)) {
             Py_BEGIN_ALLOW_THREADS
@@ -485,22 +495,32 @@ get_closed(PyObject *op, void *closure)
 static PyObject *
 get_name(PyObject *op, void *closure)
 {
+    mp_filter *self = (mp_filter *)op;
+
     (void)closure;
-    return PyUnicode_FromString(((mp_filter *)op)->fc->name);
+    if (self->fc == NULL) {
+        return PyUnicode_FromString("INCLUDES");
+    }
+    return PyUnicode_FromString(self->fc->name);
 }
 
 static PyObject *
 get_handler(PyObject *op, void *closure)
 {
+    mp_filter *self = (mp_filter *)op;
+
     (void)closure;
-    return PyUnicode_FromString(((mp_filter *)op)->fc->entry.handler);
+    if (self->fc == NULL) {
+        Py_RETURN_NONE;
+    }
+    return PyUnicode_FromString(self->fc->entry.handler);
 }
 
 static PyObject *
 get_is_input(PyObject *op, void *closure)
 {
     (void)closure;
-    return PyBool_FromLong(((mp_filter *)op)->fc->is_input);
+    return PyBool_FromLong(((mp_filter *)op)->is_input_call);
 }
 
 static PyObject *
@@ -650,6 +670,7 @@ filter_prepare(mp_pycall *call, mp_interp *ip)
     self->eos_seen = 0;
     self->status = APR_SUCCESS;
     self->is_input_call = fcall->is_input;
+    self->ssi = 0;
     self->req = mp_request_get(r, ip);
     PyObject_GC_Track((PyObject *)self);
     fcall->self = self;
@@ -811,4 +832,47 @@ input_filter(ap_filter_t *f, apr_bucket_brigade *bb, ap_input_mode_t mode,
             return APR_SUCCESS;
         }
     }
+}
+
+/* ---- filter objects for server-side includes --------------------------- */
+
+PyObject *
+mp_filter_ssi(mp_interp *ip, ap_filter_t *f, apr_bucket_brigade *bb)
+{
+    mp_filter *self;
+    filter_ctx *ctx;
+
+    ctx = apr_pcalloc(f->r->pool, sizeof(*ctx));
+    ctx->got = apr_brigade_create(f->r->pool, f->c->bucket_alloc);
+    self = PyObject_GC_New(mp_filter, ip->state->filter_type);
+    if (self == NULL) {
+        return NULL;
+    }
+    self->f = f;
+    self->fc = NULL;
+    self->ctx = ctx;
+    self->in = ctx->got;        /* stays empty: read() gives None */
+    self->out = bb;
+    self->mode = AP_MODE_READBYTES;
+    self->block = APR_BLOCK_READ;
+    self->readbytes = 0;
+    self->is_input_call = 0;
+    self->ssi = 1;
+    self->closed = 0;
+    self->eos_seen = 1;
+    self->status = APR_SUCCESS;
+    self->req = NULL;
+    PyObject_GC_Track((PyObject *)self);
+    self->req = mp_request_get(f->r, ip);
+    if (self->req == NULL) {
+        Py_DECREF(self);
+        return NULL;
+    }
+    return (PyObject *)self;
+}
+
+void
+mp_filter_cut(PyObject *op)
+{
+    ((mp_filter *)op)->f = NULL;
 }

@@ -160,7 +160,7 @@ mp_interp_entry(mp_interp *ip, server_rec *s, mp_entry which)
 {
     static const char *const names[MP_ENTRY_COUNT] = {
         "dispatch_request", "dispatch_filter", "dispatch_connection",
-        "run_import", "Config", "HandlerFailed"
+        "run_import", "Config", "HandlerFailed", "dispatch_ssi"
     };
     PyObject *mod;
     int i;

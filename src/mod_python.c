@@ -23,6 +23,7 @@
 #include "_apachemodule.h"
 #include "_pspmodule.h"
 #include "introspect.h"
+#include "ssi.h"
 
 /* PythonInputFilter/PythonOutputFilter of every server, registered with
  * Apache under their names (SetOutputFilter & co look them up per
@@ -73,6 +74,7 @@ hook_post_config(apr_pool_t *pconf, apr_pool_t *plog, apr_pool_t *ptemp,
                  mp_module_file() ? mp_module_file() : "(unknown file)",
                  PY_VERSION);
     }
+    mp_ssi_register();
     ap_add_version_component(pconf, "mod_python/" MP_VERSION_STRING);
     ap_add_version_component(pconf, "Python/" PY_VERSION);
     return OK;

@@ -841,7 +841,9 @@ def test_get_cookies_several_headers(httpd):
 
 def test_signed_and_marshal_through_client(httpd):
     """4.7.1/4.7.2: SignedCookie and MarshalCookie set by add_cookie come
-    back verified through get_cookies(req, Class, secret=...)."""
+    back verified through get_cookies(req, Class, secret=...).  The secret
+    is a str, as the manual's examples give it (mod_python 3.5 raises
+    TypeError from hmac with one)."""
     with requests.Session() as s:
         r = s.get(httpd.url("/x.py?setsigned"), headers={"Host": HOST})
         assert r.status_code == 200, r.text

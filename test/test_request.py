@@ -5,6 +5,7 @@ htdocs/request/reqtest.py dispatches on the last component of req.filename;
 its fixup handler runs first for every request of the directory.
 """
 import hashlib
+import json
 import os
 import uuid
 
@@ -182,6 +183,20 @@ def test_notes_write_through(httpd):
     text = httpd.wait_for_file(path, lambda t: tag in t)
     line = [l for l in text.splitlines() if tag in l][0]
     assert line == "note-from-fixup /notes/" + tag
+
+
+def test_raw_non_ascii_args(httpd):
+    """req.args and unparsed_uri with raw non-ASCII bytes in the query
+    (mod_python 3.5 raises SystemError): str, UTF-8 with surrogateescape,
+    so every byte comes back."""
+    status, _, body = httpd.raw_request(
+        b"/members/x?q=caf\xc3\xa9&r=\xff", host=HOST)
+    assert status == 200, body
+    m = json.loads(body)
+    assert m["args"] == "q=caf\u00e9&r=\udcff"
+    assert m["args"].encode("utf-8", "surrogateescape") == \
+        b"q=caf\xc3\xa9&r=\xff"
+    assert m["unparsed_uri"] == "/members/x?q=caf\u00e9&r=\udcff"
 
 
 def test_members(httpd):

@@ -185,6 +185,19 @@ def test_names_and_values_are_utf8_with_replacement(httpd):
                                 "\u00e9t\u00e9": "\u20ac"}
 
 
+def test_raw_non_ascii_query_string(httpd):
+    """A query string of raw non-ASCII bytes, not %-escaped (mod_python
+    3.5 raises SystemError on it): UTF-8 is read as such, other bytes
+    become U+FFFD, and nothing fails."""
+    status, _, body = httpd.raw_request(
+        b"/dump?q=caf\xc3\xa9+\xe6\x97\xa5&r=\xff\xfe&\xc3\xa9=1",
+        host=HOST)
+    assert status == 200, body
+    info = json.loads(body)
+    assert info["getfirst"] == {"q": "caf\u00e9 \u65e5", "r": "\ufffd\ufffd",
+                                "\u00e9": "1"}
+
+
 # -------------------------------------------------------------- multipart
 
 def test_greet_example(httpd):

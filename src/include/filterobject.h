@@ -22,6 +22,7 @@
 
 #include "mp_common.h"
 #include "config.h"
+#include "interpreter.h"
 
 int mp_filter_init_type(PyObject *module, mp_module_state *st);
 
@@ -31,6 +32,18 @@ int mp_request_has_python_filters(request_rec *r);
 
 /* Register fc's filter with Apache (configuration time). */
 void mp_filter_register(mp_filter_config *fc);
+
+/* A filter object for the Python code of one <!--#python --> element
+ * (ssi.h): write() and flush() append to bb, the brigade mod_include
+ * handed the element, which it sends on in page order; read() gives None,
+ * close() only closes the object.  filter.req is r's request object in
+ * ip.  New reference, or NULL with an exception set.  GIL held in ip. */
+PyObject *mp_filter_ssi(mp_interp *ip, ap_filter_t *f,
+                        apr_bucket_brigade *bb);
+
+/* Cut a filter object off from Apache once its call has returned: later
+ * use raises RuntimeError. */
+void mp_filter_cut(PyObject *filter);
 
 /* The name under which Apache knows the filters of
  * req.register_input_filter()/register_output_filter() (one input and

@@ -33,6 +33,7 @@ typedef enum {
     MP_ENTRY_IMPORT,            /* run_import(config, module, function)  */
     MP_ENTRY_CONFIG,            /* Config(...): see pyconfig.h           */
     MP_ENTRY_FAILED,            /* the HandlerFailed exception type      */
+    MP_ENTRY_SSI,               /* dispatch_ssi(filter, kind, code, config) */
     MP_ENTRY_COUNT
 } mp_entry;
 

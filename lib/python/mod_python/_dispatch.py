@@ -10,7 +10,8 @@ to right until one returns something other than ``apache.OK``; that value
 (or the status carried by ``SERVER_RETURN``) goes back to Apache.
 
 Filters and connection handlers come through ``dispatch_filter`` and
-``dispatch_connection``, ``PythonImport`` through ``run_import``: the same
+``dispatch_connection``, the ``#python`` element of server-side includes
+through ``dispatch_ssi``, ``PythonImport`` through ``run_import``: the same
 resolution of ``module::object`` and the same error reporting.
 
 A handler's exception becomes a status here (with ``PythonDebug On`` the
@@ -376,6 +377,43 @@ def dispatch_connection(conn, config):
         raise HandlerFailed(HTTP_INTERNAL_SERVER_ERROR,
                             "MP0032: PythonConnectionHandler %s raised %s"
                             % (entry.handler, type(exc).__name__)) from exc
+
+
+def dispatch_ssi(flt, kind, code, config):
+    """Run the code of a ``<!--#python exec="..." -->`` or ``<!--#python
+    eval="..." -->`` element of a server-side include (Doc/ssi.rst).
+
+    The page's blocks share one dictionary of globals for the request:
+    ``req.ssi_globals`` when a handler set it (a fixup handler can fill
+    it beforehand), else one made here and kept there.  ``filter`` in it
+    is the element's filter object.  eval's value comes back as ``str``
+    for the C side to put into the page; exec writes with filter.write().
+    """
+    req = flt.req
+    try:
+        if config.python_path is not None:
+            _apply_python_path(config.python_path)
+        namespace = getattr(req, "ssi_globals", None)
+        if namespace is None:
+            namespace = req.ssi_globals = {}
+        namespace["filter"] = flt
+        where = "%s (#python %s)" % (req.filename, kind)
+        if kind == "eval":
+            return str(eval(compile(code.strip(), where, "eval"), namespace))
+        exec(compile(code.replace("\r\n", "\n"), where, "exec"), namespace)
+        return None
+    except Exception as exc:
+        if config.debug:
+            import html
+            try:
+                flt.write("<pre>\n%s</pre>\n"
+                          % html.escape(_traceback_text(exc)))
+            except Exception:
+                pass
+        raise HandlerFailed(HTTP_INTERNAL_SERVER_ERROR,
+                            "MP0109: #python %s in %s raised %s"
+                            % (kind, req.filename,
+                               type(exc).__name__)) from exc
 
 
 def run_import(config, spec):
