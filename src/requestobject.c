@@ -279,9 +279,11 @@ get_server(PyObject *op, void *closure)
     mp_request *self = (mp_request *)op;
 
     (void)closure;
-    CHECK_REQUEST(self);
+    /* The server outlives the request (its configuration's pool): code
+     * that kept the request object, such as a logger CherryPy's adapter
+     * sets up on the first request, may still ask for it. */
     if (self->server == NULL) {
-        self->server = mp_server_new(self->interp->state, self->r->server);
+        self->server = mp_server_new(self->interp->state, self->server_rec);
         if (self->server == NULL) {
             return NULL;
         }
@@ -1219,6 +1221,7 @@ request_new(mp_interp *ip, request_rec *r)
         return NULL;
     }
     self->r = r;
+    self->server_rec = r->server;
     self->interp = ip;
     self->dict = NULL;
     self->headers_in = NULL;

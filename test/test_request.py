@@ -199,6 +199,19 @@ def test_raw_non_ascii_args(httpd):
     assert m["unparsed_uri"] == "/members/x?q=caf\u00e9&r=\udcff"
 
 
+def test_server_after_the_request_ended(httpd):
+    """req.server stays usable once the request has ended, while the
+    request's own members refuse use (Doc/porting.rst, "Server objects"):
+    a thread that kept req logs through apache.log_error(msg, level,
+    req.server), as CherryPy's mod_python adapter does."""
+    marker = os.urandom(6).hex()
+    mark = httpd.log_mark()
+    r = get(httpd, "/server_after_end?" + marker)
+    assert r.text == "started"
+    log = httpd.wait_for_log("server-after-end " + marker, mark)
+    assert "server-after-end %s request" % marker in log, log
+
+
 def test_members(httpd):
     """4.5.3 uri, unparsed_uri, args, filename, path_info, method,
     protocol, hostname, interpreter, phase, get_options(), get_config()."""

@@ -22,6 +22,7 @@
 typedef struct {
     PyObject_HEAD
     request_rec *r;             /* NULL once the request has ended        */
+    server_rec *server_rec;     /* r->server: lives as long as the config */
     mp_interp *interp;
     PyObject *dict;             /* attributes handlers set (req.hlist...) */
     PyObject *headers_in;       /* table views, made on first use         */
