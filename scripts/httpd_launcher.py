@@ -272,6 +272,9 @@ class Httpd:
         self._body = None
         self._settings = None
         self._seen = set()          # (pid, start time) of our processes
+        # A command put before httpd's own when it runs (valgrind, say);
+        # the configuration check (httpd -t) runs without it.
+        self.wrapper = []
 
     @property
     def modules_dir(self):
@@ -416,7 +419,7 @@ class Httpd:
     def _spawn(self):
         with open(self.stdout_path, "ab") as out:
             self.proc = subprocess.Popen(
-                self.command("-DFOREGROUND"), env=self.env,
+                self.wrapper + self.command("-DFOREGROUND"), env=self.env,
                 stdin=subprocess.DEVNULL, stdout=out,
                 stderr=subprocess.STDOUT, start_new_session=True)
         _RUNNING.add(self)

@@ -32,6 +32,10 @@ Environment:
 ``MP_TEST_MODULE``    another mod_python.so to test instead of the in-tree one
 ``MP_TEST_PYTHON_LIB``  the directory holding the matching mod_python package
 ``MP_TEST_KEEP``      set to keep the ServerRoots after the run
+``MP_TEST_VALGRIND``  a directory: every httpd runs under valgrind's memcheck
+                      and writes one report per process there (``make
+                      valgrind-suite``); start-up and client timeouts are
+                      multiplied by ``SLOW``
 """
 
 import errno
@@ -146,6 +150,27 @@ def find_python_lib():
 free_port = launcher.free_port
 
 
+def valgrind_wrapper():
+    """The memcheck command line every httpd runs under when
+    MP_TEST_VALGRIND names a directory (made writable by the children);
+    [] otherwise.  Forked children stay under valgrind and write their
+    own report (``%p``: the PID)."""
+    where = os.environ.get("MP_TEST_VALGRIND")
+    if not where:
+        return []
+    os.makedirs(where, exist_ok=True)
+    os.chmod(where, 0o777)
+    return ["valgrind", "--tool=memcheck", "--leak-check=full",
+            "--show-leak-kinds=definite", "--errors-for-leak-kinds=definite",
+            "--num-callers=40", "--child-silent-after-fork=no",
+            "--log-file=%s/memcheck.%%p.log" % os.path.abspath(where)]
+
+
+# How much slower than usual everything is: start-up and the clients'
+# default timeouts are multiplied by it (never a test's assertion).
+SLOW = 20 if os.environ.get("MP_TEST_VALGRIND") else 1
+
+
 def count_instructions(script, *args):
     """CPU instructions /usr/bin/python3 executes running script (source
     text, with args as sys.argv[1:]), counted by valgrind's cachegrind.
@@ -237,6 +262,10 @@ class HttpdServer:
             modules_dir=os.environ.get("MP_TEST_MODULES_DIR"),
             keep=bool(os.environ.get("MP_TEST_KEEP")))
         self.root = self.server.root
+        self.server.wrapper = valgrind_wrapper()
+        if self.server.wrapper:
+            # Python's own allocator would hide (or fake) errors.
+            self.server.env["PYTHONMALLOC"] = "malloc"
         self._prepare_root()
         self.server.env.update({
             "PYTHONPATH": self.python_lib,
@@ -338,13 +367,13 @@ class HttpdServer:
         return bool(status)
 
     def start(self, timeout=20):
-        self.server.start(timeout=timeout, ready=self._answers)
+        self.server.start(timeout=timeout * SLOW, ready=self._answers)
         return self
 
     def stop(self, timeout=10):
         """SIGTERM the parent, SIGKILL after timeout; returns the PIDs of
         children that outlived their parent (killed here; empty if all went)."""
-        return self.server.stop(timeout)
+        return self.server.stop(timeout * SLOW)
 
     def cleanup(self):
         self.server.remove()
@@ -430,7 +459,7 @@ class HttpdServer:
         hdrs = {"Host": host}
         if headers:
             hdrs.update(headers)
-        kw.setdefault("timeout", 30)
+        kw.setdefault("timeout", 30 * SLOW)
         kw.setdefault("allow_redirects", False)
         with requests.Session() as s:
             return s.request(method, self.url(path), headers=hdrs, **kw)
@@ -441,7 +470,7 @@ class HttpdServer:
     def post(self, path, host="127.0.0.1", **kw):
         return self.request("POST", path, host=host, **kw)
 
-    def raw(self, data, timeout=30, port=None):
+    def raw(self, data, timeout=30 * SLOW, port=None):
         """Send raw bytes, return everything read until the server closes.
         Send ``Connection: close`` (or HTTP/1.0) or this waits for the
         keep-alive timeout.  port: another Listen port of this server."""
