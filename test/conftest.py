@@ -671,13 +671,54 @@ def pytest_runtest_makereport(item, call):
 REDIS_SERVER = "/usr/bin/redis-server"
 
 
+def make_tls_files(where):
+    """A throw-away certificate authority and what a TLS Redis and its
+    clients need, made with openssl in the directory where (0755, every
+    file world-readable so that Apache's children can read them): ca.crt
+    (and its key), server.crt/server.key for the address 127.0.0.1 only,
+    client.crt/client.key signed by the same CA, and other-ca.crt, a
+    second CA that signed neither.  Returns where."""
+    os.makedirs(where, exist_ok=True)
+    os.chmod(where, 0o755)
+
+    def openssl(*args):
+        result = subprocess.run(["openssl"] + list(args), cwd=where,
+                                capture_output=True, text=True, timeout=60)
+        if result.returncode:
+            raise HarnessError("openssl %s failed: %s"
+                               % (" ".join(args), result.stderr))
+
+    newkey = ["-newkey", "ec", "-pkeyopt", "ec_paramgen_curve:prime256v1",
+              "-nodes"]
+    for ca in ("ca", "other-ca"):
+        openssl("req", "-x509", *newkey, "-keyout", ca + ".key", "-out",
+                ca + ".crt", "-days", "2", "-subj", "/CN=mp-test-" + ca)
+    with open(os.path.join(where, "server.ext"), "w") as f:
+        f.write("subjectAltName=IP:127.0.0.1\n")
+    with open(os.path.join(where, "client.ext"), "w") as f:
+        f.write("extendedKeyUsage=clientAuth\n")
+    for name, cn in (("server", "127.0.0.1"), ("client", "mp-test-client")):
+        openssl("req", *newkey, "-keyout", name + ".key", "-out",
+                name + ".csr", "-subj", "/CN=" + cn)
+        openssl("x509", "-req", "-in", name + ".csr", "-CA", "ca.crt",
+                "-CAkey", "ca.key", "-CAcreateserial", "-days", "2",
+                "-extfile", name + ".ext", "-out", name + ".crt")
+    for name in os.listdir(where):
+        os.chmod(os.path.join(where, name), 0o644)
+    return where
+
+
 class RedisServer:
     """One redis-server: ``port`` on 127.0.0.1 and a Unix socket
     (``socket``, default in ``dir``; mode 0777 so that Apache's children
     can use it), its directory ``dir`` (where ``stop(save=True)`` leaves
-    dump.rdb, which the next ``start()`` loads)."""
+    dump.rdb, which the next ``start()`` loads).
 
-    def __init__(self, port=None, socket=None):
+    With tls, also ``tls_port``, where it speaks TLS with the certificate
+    of make_tls_files(``tls_dir``) and takes only clients presenting a
+    certificate of the same CA; ``tls_url`` is its rediss:// URL."""
+
+    def __init__(self, port=None, socket=None, tls=False):
         if not os.access(REDIS_SERVER, os.X_OK):
             raise HarnessError("%s is missing: install redis-server"
                                % REDIS_SERVER)
@@ -688,15 +729,30 @@ class RedisServer:
         self.url = "redis://127.0.0.1:%d/0" % self.port
         self.unix_url = "unix://%s?db=0" % self.socket
         self.proc = None
+        self.tls_dir = self.tls_port = self.tls_url = None
+        if tls:
+            self.tls_dir = make_tls_files(os.path.join(self.dir, "tls"))
+            self.tls_port = free_port()
+            self.tls_url = "rediss://127.0.0.1:%d/0" % self.tls_port
+
+    def tls_file(self, name):
+        return os.path.join(self.tls_dir, name)
 
     def start(self, timeout=20):
         import redis
         self._log = open(os.path.join(self.dir, "stdout"), "ab")
+        tls = []
+        if self.tls_dir:
+            tls = ["--tls-port", str(self.tls_port),
+                   "--tls-cert-file", self.tls_file("server.crt"),
+                   "--tls-key-file", self.tls_file("server.key"),
+                   "--tls-ca-cert-file", self.tls_file("ca.crt"),
+                   "--tls-auth-clients", "yes"]
         self.proc = subprocess.Popen(
             [REDIS_SERVER, "--bind", "127.0.0.1", "--port", str(self.port),
              "--unixsocket", self.socket, "--unixsocketperm", "777",
              "--save", "", "--appendonly", "no", "--dir", self.dir,
-             "--daemonize", "no", "--protected-mode", "no"],
+             "--daemonize", "no", "--protected-mode", "no"] + tls,
             stdin=subprocess.DEVNULL, stdout=self._log,
             stderr=subprocess.STDOUT, start_new_session=True)
         deadline = time.monotonic() + timeout
@@ -761,6 +817,19 @@ def redis_server(httpd):
     HTTPD_CONF can name it (``unix://{var}/redis.sock``) before it runs."""
     try:
         server = RedisServer(socket=os.path.join(httpd.var, "redis.sock"))
+        server.start()
+    except HarnessError as e:
+        pytest.fail(str(e), pytrace=False)
+    yield server
+    server.cleanup()
+
+
+@pytest.fixture(scope="module")
+def redis_tls_server():
+    """A RedisServer that also listens with TLS (``tls_url``; client
+    certificates required), its certificates made for the module."""
+    try:
+        server = RedisServer(tls=True)
         server.start()
     except HarnessError as e:
         pytest.fail(str(e), pytrace=False)

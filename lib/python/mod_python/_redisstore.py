@@ -77,7 +77,7 @@ class Client:
     """A redis.Redis over its own connection pool, with the scripts
     registered on it, for one process."""
 
-    def __init__(self, url, connect_timeout, timeout):
+    def __init__(self, url, connect_timeout, timeout, tls=None):
         redis = _redis()
         self.pid = os.getpid()
         self.url = url
@@ -94,17 +94,23 @@ class Client:
         if not url.lower().startswith("unix:"):
             # (a Unix socket connects at once or not at all)
             kwargs["socket_connect_timeout"] = connect_timeout or None
+        if tls is not None:
+            ca_certs, check_hostname, certfile, keyfile = tls
+            kwargs.update(ssl_cert_reqs="required", ssl_ca_certs=ca_certs,
+                          ssl_check_hostname=check_hostname,
+                          ssl_certfile=certfile, ssl_keyfile=keyfile)
         self.redis = redis.Redis.from_url(url, **kwargs)
         self.acquire = self.redis.register_script(ACQUIRE)
         self.release = self.redis.register_script(RELEASE)
         self.write_locked = self.redis.register_script(WRITE_LOCKED)
 
 
-def client(url, connect_timeout, timeout):
+def client(url, connect_timeout, timeout, tls=None):
     """The Client of this interpreter for these settings, made on first
     use and again in a process forked from the one that made it (a child
-    must not share its parent's sockets)."""
-    key = (url, connect_timeout, timeout)
+    must not share its parent's sockets).  tls is what check_tls()
+    returned."""
+    key = (url, connect_timeout, timeout, tls)
     found = _clients.get(key)
     pid = os.getpid()
     if found is not None and found.pid == pid:
@@ -112,7 +118,8 @@ def client(url, connect_timeout, timeout):
     with _lock:
         found = _clients.get(key)
         if found is None or found.pid != pid:
-            found = _clients[key] = Client(url, connect_timeout, timeout)
+            found = _clients[key] = Client(url, connect_timeout, timeout,
+                                           tls)
     return found
 
 
@@ -124,6 +131,23 @@ def check_url(name, url):
         raise ValueError("PythonOption %s must be a redis://, rediss:// "
                          "or unix:// URL, not %r" % (name, safe_url(url)))
     return url
+
+
+def check_tls(url, tls, names):
+    """The TLS settings (ca_certs, check_hostname, certfile, keyfile) for
+    a rediss:// url, None for another scheme.  A file option naming no
+    readable file, or a key without a certificate, is a ValueError naming
+    the option (names: those of ca_certs, certfile, keyfile)."""
+    if not url.lower().startswith("rediss:"):
+        return None
+    ca_certs, check_hostname, certfile, keyfile = tls
+    for name, path in zip(names, (ca_certs, certfile, keyfile)):
+        if path is not None and not os.access(path, os.R_OK):
+            raise ValueError("PythonOption %s: %r is not a readable file"
+                             % (name, path))
+    if keyfile is not None and certfile is None:
+        raise ValueError("PythonOption %s needs %s" % (names[2], names[1]))
+    return tls
 
 
 def safe_url(url):
