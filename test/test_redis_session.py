@@ -649,3 +649,32 @@ def test_tls_counter(redis_tls_server, extra_httpd):
     assert "PythonOption mod_python.session.redis_ssl_ca_certs: '%s' is " \
         "not a readable file" % redis_tls_server.tls_file("nothing.crt") \
         in log, log
+
+
+def test_reply_parser_waits_for_whole_replies():
+    """The replies of the session's scripts are read by RedisSession's own
+    RESP parser (Doc/session.rst, "Connections"): every cut of a reply
+    short of its end is "not yet" (so a reply split over several reads
+    is never taken half), the whole gives the value, and an error reply
+    is an error, not a value."""
+    import sys
+    sys.path.insert(0, conftest.find_python_lib())
+    try:
+        from mod_python import _redisstore
+    finally:
+        sys.path.pop(0)
+    cases = [
+        (b"*3\r\n:1\r\n$-1\r\n:1\r\n", [1, None, 1]),
+        (b"*2\r\n:1\r\n$5\r\nab\r\nc\r\n", [1, b"ab\r\nc"]),
+        (b"*1\r\n:0\r\n", [0]),
+        (b":1\r\n", 1),
+        (b"$0\r\n\r\n", b""),
+        (b"+OK\r\n", b"OK"),
+    ]
+    for data, value in cases:
+        for cut in range(len(data)):
+            assert _redisstore._parse(data[:cut], 0) is None, (data, cut)
+        assert _redisstore._parse(data + b":7\r\n", 0) == (value, len(data))
+    err, end = _redisstore._parse(b"-NOSCRIPT No matching script\r\n", 0)
+    assert isinstance(err, _redisstore._Error)
+    assert err.text == "NOSCRIPT No matching script"

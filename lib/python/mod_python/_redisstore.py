@@ -10,7 +10,9 @@ one.  Taking a lock the request already holds, releasing one it no longer
 holds, saving the same bytes twice: each gives the same state.
 """
 
+import hashlib
 import os
+import socket
 import threading
 import urllib.parse
 
@@ -100,9 +102,170 @@ class Client:
                           ssl_check_hostname=check_hostname,
                           ssl_certfile=certfile, ssl_keyfile=keyfile)
         self.redis = redis.Redis.from_url(url, **kwargs)
-        self.acquire = self.redis.register_script(ACQUIRE)
-        self.release = self.redis.register_script(RELEASE)
-        self.write_locked = self.redis.register_script(WRITE_LOCKED)
+        self.pool = self.redis.connection_pool
+        # the scripts' connections not in use (list.pop and append are
+        # atomic: threads need no lock)
+        self.idle = []
+        self.acquire = _Script(self, ACQUIRE)
+        self.release = _Script(self, RELEASE)
+        self.write_locked = _Script(self, WRITE_LOCKED)
+
+
+def _bulk(item):
+    """item (bytes, str or int) as a RESP bulk string."""
+    if not isinstance(item, bytes):
+        item = str(item).encode() if isinstance(item, int) \
+            else item.encode("utf-8")
+    return b"$%d\r\n%s\r\n" % (len(item), item)
+
+
+class _Error:
+    """An error reply inside a reply."""
+    __slots__ = ("text",)
+
+    def __init__(self, text):
+        self.text = text
+
+
+def _parse(buf, pos):
+    """The RESP reply starting at buf[pos]: (value, end), or None when
+    buf does not hold all of it yet.  Bulk strings are bytes, nil is
+    None, an error is an _Error."""
+    nl = buf.find(b"\r\n", pos)
+    if nl < 0:
+        return None
+    kind = buf[pos]
+    line = buf[pos + 1:nl]
+    pos = nl + 2
+    if kind == 0x24:                            # $ bulk string
+        n = int(line)
+        if n < 0:
+            return None, pos
+        if len(buf) < pos + n + 2:
+            return None
+        return buf[pos:pos + n], pos + n + 2
+    if kind == 0x3a:                            # : integer
+        return int(line), pos
+    if kind == 0x2a:                            # * array
+        n = int(line)
+        if n < 0:
+            return None, pos
+        items = []
+        for _ in range(n):
+            item = _parse(buf, pos)
+            if item is None:
+                return None
+            items.append(item[0])
+            pos = item[1]
+        return items, pos
+    if kind == 0x2b:                            # + simple string
+        return line, pos
+    if kind == 0x2d:                            # - error
+        return _Error(line.decode("utf-8", "replace")), pos
+    raise ValueError("not a Redis reply: %r" % buf[pos - len(line) - 3:nl])
+
+
+class _Conn:
+    """One connection for the scripts: connected (TLS, AUTH, SELECT: all
+    that the URL says) by a redis-py Connection, then spoken to directly
+    on its socket, two system calls per command."""
+
+    def __init__(self, client):
+        self.errors = client.errors
+        pool = client.pool
+        self.rconn = pool.connection_class(**pool.connection_kwargs)
+        self.rconn.connect()
+        self.sock = self.rconn._sock
+        self.buf = b""
+
+    def call(self, command):
+        errors = self.errors
+        try:
+            self.sock.sendall(command)
+            while True:
+                if self.buf:
+                    reply = _parse(self.buf, 0)
+                    if reply is not None:
+                        break
+                data = self.sock.recv(65536)
+                if not data:
+                    raise errors.ConnectionError("Redis closed the "
+                                                 "connection")
+                self.buf += data
+        except socket.timeout:
+            raise errors.TimeoutError("Timeout reading from Redis") \
+                from None
+        except OSError as exc:
+            raise errors.ConnectionError("Error while talking to Redis: "
+                                         "%s" % exc) from None
+        value, end = reply
+        self.buf = self.buf[end:]
+        if isinstance(value, _Error):
+            if value.text.startswith("NOSCRIPT"):
+                raise errors.NoScriptError(value.text)
+            raise errors.ResponseError(value.text)
+        return value
+
+    def close(self):
+        try:
+            self.rconn.disconnect()
+        except Exception:
+            pass
+
+
+class _Script:
+    """One of the Lua scripts above, run by EVALSHA, and loaded (SCRIPT
+    LOAD) when the server does not know it yet (first use, or after a
+    restart of Redis).
+
+    redis-py's Script and execute_command cost about twice the CPU of
+    this: they build the command piece by piece and check every pooled
+    connection's health with a non-blocking read (three more system
+    calls) before each command.  Here the command is one join, and a
+    connection that turns out broken is dropped and the call made once
+    more on a new one (the scripts are idempotent, see above), as the
+    client's retry_on_error does for its own commands."""
+
+    def __init__(self, client, source):
+        self.client = client
+        self.source = source
+        self.sha = hashlib.sha1(source.encode("utf-8")).hexdigest()
+        self.head = b"$7\r\nEVALSHA\r\n" + _bulk(self.sha)
+        self.load = b"".join([b"*3\r\n", _bulk("SCRIPT"), _bulk("LOAD"),
+                              _bulk(source)])
+
+    def __call__(self, keys, args):
+        parts = [b"*%d\r\n" % (3 + len(keys) + len(args)), self.head,
+                 _bulk(len(keys))]
+        parts += [_bulk(k) for k in keys]
+        parts += [_bulk(a) for a in args]
+        command = b"".join(parts)
+        try:
+            return self._run(command)
+        except self.client.errors.ConnectionError:
+            return self._run(command)
+
+    def _run(self, command):
+        client = self.client
+        try:
+            conn = client.idle.pop()
+        except IndexError:
+            conn = _Conn(client)
+        try:
+            try:
+                value = conn.call(command)
+            except client.errors.NoScriptError:
+                conn.call(self.load)
+                value = conn.call(command)
+        except (client.errors.ConnectionError, client.errors.TimeoutError):
+            # it may hold half a reply: never used again
+            conn.close()
+            raise
+        except BaseException:
+            conn.close()
+            raise
+        client.idle.append(conn)
+        return value
 
 
 def client(url, connect_timeout, timeout, tls=None):
