@@ -1192,7 +1192,7 @@ class RedisSession(BaseSession):
             return
         client = self._redis
         try:
-            client.release(keys=[self._lock_key()], args=[token])
+            client.release(keys=[self._lock_key()], args=[token], wait=False)
         except client.errors.RedisError as exc:
             # Runs at the end of the request: nothing to answer any more,
             # and the lock goes by itself when it expires.

@@ -177,34 +177,47 @@ class _Conn:
         self.rconn.connect()
         self.sock = self.rconn._sock
         self.buf = b""
+        # replies to commands sent without waiting, not read yet
+        self.owed = 0
 
-    def call(self, command):
+    def call(self, command, wait=True):
+        """Send command and return its reply (the replies still owed for
+        commands sent without waiting come first and are dropped).  With
+        wait false, only send it."""
         errors = self.errors
         try:
             self.sock.sendall(command)
-            while True:
-                if self.buf:
-                    reply = _parse(self.buf, 0)
-                    if reply is not None:
-                        break
-                data = self.sock.recv(65536)
-                if not data:
-                    raise errors.ConnectionError("Redis closed the "
-                                                 "connection")
-                self.buf += data
+            if not wait:
+                self.owed += 1
+                return None
+            while self.owed:
+                self._reply()
+                self.owed -= 1
+            value = self._reply()
         except socket.timeout:
             raise errors.TimeoutError("Timeout reading from Redis") \
                 from None
         except OSError as exc:
             raise errors.ConnectionError("Error while talking to Redis: "
                                          "%s" % exc) from None
-        value, end = reply
-        self.buf = self.buf[end:]
         if isinstance(value, _Error):
             if value.text.startswith("NOSCRIPT"):
                 raise errors.NoScriptError(value.text)
             raise errors.ResponseError(value.text)
         return value
+
+    def _reply(self):
+        while True:
+            if self.buf:
+                reply = _parse(self.buf, 0)
+                if reply is not None:
+                    self.buf = self.buf[reply[1]:]
+                    return reply[0]
+            data = self.sock.recv(65536)
+            if not data:
+                raise self.errors.ConnectionError("Redis closed the "
+                                                  "connection")
+            self.buf += data
 
     def close(self):
         try:
@@ -233,19 +246,24 @@ class _Script:
         self.head = b"$7\r\nEVALSHA\r\n" + _bulk(self.sha)
         self.load = b"".join([b"*3\r\n", _bulk("SCRIPT"), _bulk("LOAD"),
                               _bulk(source)])
+        # EVAL with the source, for a call whose reply is not waited for:
+        # a server without the script (restarted) must run it all the same
+        self.head_eval = b"$4\r\nEVAL\r\n" + _bulk(source)
 
-    def __call__(self, keys, args):
-        parts = [b"*%d\r\n" % (3 + len(keys) + len(args)), self.head,
-                 _bulk(len(keys))]
+    def __call__(self, keys, args, wait=True):
+        """The script's reply; with wait false, None at once: the script
+        is sent and its reply dropped when the connection is next used."""
+        parts = [b"*%d\r\n" % (3 + len(keys) + len(args)),
+                 self.head if wait else self.head_eval, _bulk(len(keys))]
         parts += [_bulk(k) for k in keys]
         parts += [_bulk(a) for a in args]
         command = b"".join(parts)
         try:
-            return self._run(command)
+            return self._run(command, wait)
         except self.client.errors.ConnectionError:
-            return self._run(command)
+            return self._run(command, wait)
 
-    def _run(self, command):
+    def _run(self, command, wait):
         client = self.client
         try:
             conn = client.idle.pop()
@@ -253,7 +271,7 @@ class _Script:
             conn = _Conn(client)
         try:
             try:
-                value = conn.call(command)
+                value = conn.call(command, wait)
             except client.errors.NoScriptError:
                 conn.call(self.load)
                 value = conn.call(command)
