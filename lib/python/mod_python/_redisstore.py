@@ -1,5 +1,6 @@
 """The Redis side of Session.RedisSession: one client (and connection pool)
-per interpreter and server address, and the Lua scripts of the lock.
+per interpreter and server address, and the Lua scripts of the lock, which
+run on connections of their own (_Conn, _Script) for speed.
 
 The redis package (Debian: python3-redis) is imported on first use, so
 that the other session classes work without it.
@@ -275,11 +276,8 @@ class _Script:
             except client.errors.NoScriptError:
                 conn.call(self.load)
                 value = conn.call(command)
-        except (client.errors.ConnectionError, client.errors.TimeoutError):
-            # it may hold half a reply: never used again
-            conn.close()
-            raise
         except BaseException:
+            # it may hold half a reply: never used again
             conn.close()
             raise
         client.idle.append(conn)
