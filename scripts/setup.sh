@@ -11,7 +11,7 @@ PACKAGES="apache2 apache2-dev python3-dev python3-setuptools make gcc
           python3-sphinx flex
           python3-flask python3-django
           python3-redis redis-server
-          wrk valgrind"
+          wrk valgrind openssl"
 
 missing=""
 for p in $PACKAGES; do
