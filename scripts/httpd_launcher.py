@@ -243,9 +243,9 @@ class Httpd:
                  modules_dir=None, env=None, logs=None, keep=False,
                  wrapper=(), one_process=False):
         self.name = name
-        # A command that runs httpd (valgrind and its options, say), and
-        # whether httpd serves from its one process (-X) instead of
-        # children.
+        # A command that runs httpd (valgrind and its options, say; the
+        # configuration check, httpd -t, runs without it), and whether
+        # httpd serves from its one process (-X) instead of children.
         self.wrapper = list(wrapper)
         self.one_process = one_process
         self.binary = find_httpd(binary)

@@ -15,7 +15,7 @@ PACKAGES="apache2 apache2-dev python3-dev python3-setuptools make gcc
           python3-flask python3-django
           python3-redis redis-server
           python3-venv python3-cryptography python3-pip
-          wrk valgrind
+          wrk valgrind openssl
           libapache2-mod-python chromium"
 
 missing=""

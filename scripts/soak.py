@@ -147,12 +147,17 @@ def run_mpm(mpm, args, problems):
         server.start()
         for page in args.pages:
             load(server, page, args.requests, args.slice, problems)
-        mark = server.log_mark()
+        parent = server.proc.pid
+        rss0 = rss_kib([parent])
         r = restarts(server, signal.SIGUSR1, args.restarts, args.interval)
-        log = server.error_log_since(mark)
+        rss1 = rss_kib([parent])
         print("  graceful restarts (SIGUSR1) x%d under load: %d requests, "
-              "%d failed" % (args.restarts, r.requests or 0, r.failed),
+              "%d failed; parent RSS %d -> %d KiB"
+              % (args.restarts, r.requests or 0, r.failed, rss0, rss1),
               flush=True)
+        if rss1 - rss0 > args.parent_growth:
+            problems.append("%s: the parent grew by %d KiB over %d graceful "
+                            "restarts" % (mpm, rss1 - rss0, args.restarts))
         if r.failed:
             problems.append("%s: %d requests failed across graceful "
                             "restarts" % (mpm, r.failed))
@@ -161,14 +166,15 @@ def run_mpm(mpm, args, problems):
               "%d failed (requests in flight are killed by design)"
               % (args.restarts, r.requests or 0, r.failed), flush=True)
         log = server.error_log_since(0)
-        for bad in ("exit signal", "partially initialized module"):
+        for bad in ("exit signal", "Segmentation fault",
+                    "partially initialized module"):
             lines = [l for l in log.splitlines() if bad in l]
             if lines:
                 problems.append("%s: %d lines with %r in the error log, "
                                 "the first: %s" % (mpm, len(lines), bad,
                                                    lines[0]))
-        print("  parent RSS after restarts: %d KiB"
-              % rss_kib([server.proc.pid]), flush=True)
+        print("  parent RSS after the full restarts: %d KiB"
+              % rss_kib([parent]), flush=True)
     finally:
         server.stop()
         if not args.keep:
@@ -186,6 +192,9 @@ def main():
                     help="seconds between restarts")
     ap.add_argument("--slice", type=int, default=10,
                     help="seconds of one wrk run")
+    ap.add_argument("--parent-growth", type=int, default=1024,
+                    help="KiB the parent may grow over the graceful "
+                    "restarts (default 1024)")
     ap.add_argument("--keep", action="store_true",
                     help="keep the ServerRoots")
     args = ap.parse_args()

@@ -13,8 +13,17 @@ and in mod_python's own code (a stack through mod_python.so).
 Python runs with PYTHONMALLOC=malloc so that its own allocator does not
 hide (or fake) errors.  Exit status 1 when mod_python's code has an
 invalid access or a definite leak.
+
+With --suite ("make valgrind-suite") it runs the whole test suite
+instead, every httpd (parent and children, under prefork) under
+memcheck through the harness's MP_TEST_VALGRIND, and sums up the
+reports of all the processes.  Tests that wait for something with a
+bound of their own may fail there because everything is some twenty
+times slower; the point of that run is the report, not the tests.
 """
 
+import argparse
+import glob
 import os
 import re
 import signal
@@ -86,34 +95,125 @@ def records(text):
     return out
 
 
+# A frame in our code: in mod_python.so, or (a build with -g) at a line
+# of one of our C sources.
+_SRC = os.path.join(os.path.dirname(HERE), "src")
+_OURS = re.compile(r"mod_python\.so|\((?:%s):\d+\)" % "|".join(
+    re.escape(name) for name in sorted(os.listdir(_SRC))
+    if name.endswith(".c")))
+_FRAME = re.compile(r"^\s+(?:at|by) 0x[0-9A-F]+: ")
+
+
+def _frames(rec):
+    return [line for line in rec if _FRAME.match(line)]
+
+
+def _is_ours(rec, kind):
+    """Whether an error record is mod_python's: for an invalid access or
+    an uninitialised value, the innermost frame is in our code; for a
+    leak, the first frame below the allocator (malloc, Python's and
+    APR's allocation functions) is."""
+    frames = _frames(rec)
+    if kind == "leak":
+        for line in frames:
+            if re.search(r"vgpreload|[Mm]alloc|[Cc]alloc|[Rr]ealloc|"
+                         r"PyMem_|PyObject_Malloc|_PyObject_GC_|apr_palloc|"
+                         r"strdup", line) and not _OURS.search(line):
+                continue
+            return bool(_OURS.search(line))
+        return False
+    return bool(frames) and bool(_OURS.search(frames[0]))
+
+
 def summarise(text):
-    invalid = {"all": 0, "mod_python": 0}
-    uninit = {"all": 0, "mod_python": 0}
-    lost = {"all": 0, "mod_python": 0}
+    """Counts of error records: invalid accesses, uses of uninitialised
+    values and bytes definitely lost, each in all, in mod_python's code
+    (see _is_ours) and with our code anywhere on the stack ("through"),
+    and the records of ours."""
+    def counter():
+        return {"all": 0, "mod_python": 0, "through": 0}
+    invalid, uninit, lost = counter(), counter(), counter()
     ours_examples = []
     for rec in records(text):
         head = rec[0]
-        ours = any("mod_python.so" in line for line in rec)
+        through = any(_OURS.search(line) for line in rec)
         for kinds, count in (
                 (("Invalid read", "Invalid write", "Invalid free"), invalid),
                 (("Conditional jump", "Use of uninitialised"), uninit)):
             if head.startswith(kinds):
                 count["all"] += 1
-                if ours:
+                count["through"] += through
+                if _is_ours(rec, "access"):
                     count["mod_python"] += 1
-                    ours_examples.append("\n".join(rec[:12]))
+                    ours_examples.append("\n".join(rec[:14]))
         m = re.match(r"([\d,]+) (?:\([\d,]+ direct, [\d,]+ indirect\) )?"
                      r"bytes in [\d,]+ blocks are definitely lost", head)
         if m:
             size = int(m.group(1).replace(",", ""))
             lost["all"] += size
-            if ours:
+            if through:
+                lost["through"] += size
+            if _is_ours(rec, "leak"):
                 lost["mod_python"] += size
-                ours_examples.append("\n".join(rec[:12]))
+                ours_examples.append("\n".join(rec[:14]))
     return invalid, uninit, lost, ours_examples
 
 
+def report(text, where):
+    invalid, uninit, lost, examples = summarise(text)
+    for what, count in (("invalid reads/writes/frees", invalid),
+                        ("uses of uninitialised values", uninit),
+                        ("bytes definitely lost", lost)):
+        print("%s: %d in all, %d with mod_python's code on the stack, %d "
+              "in mod_python's code" % (what, count["all"], count["through"],
+                                        count["mod_python"]))
+    for e in examples[:10]:
+        print("--\n" + e)
+    print("full report: %s" % where)
+    return invalid["mod_python"] + uninit["mod_python"] + lost["mod_python"]
+
+
+def suite(logdir, pytest_args):
+    """The whole suite with every httpd under memcheck; then the sum of
+    the per-process reports in logdir."""
+    logdir = os.path.abspath(logdir)
+    os.makedirs(logdir, exist_ok=True)
+    for old in glob.glob(os.path.join(logdir, "memcheck.*.log")):
+        os.unlink(old)
+    env = dict(os.environ, MP_TEST_VALGRIND=logdir, MP_TEST_MPM="prefork")
+    cmd = [sys.executable, "-m", "pytest", "-p", "no:cacheprovider"]
+    if not any(a.startswith("test") or os.path.exists(a)
+               for a in pytest_args):
+        cmd.append(os.path.join(os.path.dirname(HERE), "test"))
+    cmd += pytest_args
+    print("running: MP_TEST_VALGRIND=%s %s" % (logdir, " ".join(cmd)),
+          flush=True)
+    tests = subprocess.run(cmd, env=env).returncode
+    logs = sorted(glob.glob(os.path.join(logdir, "memcheck.*.log")))
+    texts = []
+    finished = 0
+    for path in logs:
+        with open(path, errors="replace") as f:
+            text = f.read()
+        finished += "ERROR SUMMARY:" in text
+        texts.append(text)
+    print("pytest exit status %d; %d processes ran under memcheck, %d "
+          "finished their report" % (tests, len(logs), finished))
+    return 1 if report("\n\n".join(texts), logdir) else 0
+
+
 def main():
+    ap = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    ap.add_argument("--suite", metavar="LOGDIR",
+                    help="run the whole test suite under memcheck, "
+                    "reports in LOGDIR")
+    ap.add_argument("pytest_args", nargs="*",
+                    help="with --suite: more pytest arguments")
+    args, more = ap.parse_known_args()
+    if args.suite:
+        return suite(args.suite, args.pytest_args + more)
+    if args.pytest_args or more:
+        ap.error("pytest arguments go with --suite")
     conf = "\n".join((test_bad_input.HTTPD_CONF, test_form_limits.HTTPD_CONF,
                       reliability.CONF))
     server = conftest.HttpdServer(conf, name="valgrind", mpm="prefork")
@@ -141,20 +241,9 @@ def main():
             proc.wait()
     with open(log_path, errors="replace") as f:
         text = f.read()
-    invalid, uninit, lost, examples = summarise(text)
-    print("invalid reads/writes/frees: %d in all, %d in mod_python"
-          % (invalid["all"], invalid["mod_python"]))
-    print("uses of uninitialised values (contexts): %d in all, %d in "
-          "mod_python" % (uninit["all"], uninit["mod_python"]))
-    print("bytes definitely lost: %d in all, %d in mod_python"
-          % (lost["all"], lost["mod_python"]))
     m = re.search(r"ERROR SUMMARY: .*", text)
     print(m.group(0) if m else "(no ERROR SUMMARY: did valgrind finish?)")
-    for e in examples[:10]:
-        print("--\n" + e)
-    print("full report: %s" % log_path)
-    bad = invalid["mod_python"] + uninit["mod_python"] + lost["mod_python"]
-    return 1 if bad else 0
+    return 1 if report(text, log_path) else 0
 
 
 if __name__ == "__main__":

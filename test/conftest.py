@@ -32,6 +32,12 @@ Environment:
 ``MP_TEST_MODULE``    another mod_python.so to test instead of the in-tree one
 ``MP_TEST_PYTHON_LIB``  the directory holding the matching mod_python package
 ``MP_TEST_KEEP``      set to keep the ServerRoots after the run
+``MP_TEST_PYTHONHOME``  PYTHONHOME for httpd, for a Python copied away from
+                      its configured prefix (scripts/check_pythons.sh)
+``MP_TEST_VALGRIND``  a directory: every httpd runs under valgrind's memcheck
+                      and writes one report per process there (``make
+                      valgrind-suite``); start-up and client timeouts are
+                      multiplied by ``SLOW``
 """
 
 import errno
@@ -146,6 +152,27 @@ def find_python_lib():
 free_port = launcher.free_port
 
 
+def valgrind_wrapper():
+    """The memcheck command line every httpd runs under when
+    MP_TEST_VALGRIND names a directory (made writable by the children);
+    [] otherwise.  Forked children stay under valgrind and write their
+    own report (``%p``: the PID)."""
+    where = os.environ.get("MP_TEST_VALGRIND")
+    if not where:
+        return []
+    os.makedirs(where, exist_ok=True)
+    os.chmod(where, 0o777)
+    return ["valgrind", "--tool=memcheck", "--leak-check=full",
+            "--show-leak-kinds=definite", "--errors-for-leak-kinds=definite",
+            "--num-callers=40", "--child-silent-after-fork=no",
+            "--log-file=%s/memcheck.%%p.log" % os.path.abspath(where)]
+
+
+# How much slower than usual everything is: start-up and the clients'
+# default timeouts are multiplied by it (never a test's assertion).
+SLOW = 20 if os.environ.get("MP_TEST_VALGRIND") else 1
+
+
 def count_instructions(script, *args):
     """CPU instructions /usr/bin/python3 executes running script (source
     text, with args as sys.argv[1:]), counted by valgrind's cachegrind.
@@ -237,6 +264,10 @@ class HttpdServer:
             modules_dir=os.environ.get("MP_TEST_MODULES_DIR"),
             keep=bool(os.environ.get("MP_TEST_KEEP")))
         self.root = self.server.root
+        self.server.wrapper = valgrind_wrapper()
+        if self.server.wrapper:
+            # Python's own allocator would hide (or fake) errors.
+            self.server.env["PYTHONMALLOC"] = "malloc"
         self._prepare_root()
         self.server.env.update({
             "PYTHONPATH": self.python_lib,
@@ -343,13 +374,13 @@ class HttpdServer:
         return bool(status)
 
     def start(self, timeout=20):
-        self.server.start(timeout=timeout, ready=self._answers)
+        self.server.start(timeout=timeout * SLOW, ready=self._answers)
         return self
 
     def stop(self, timeout=10):
         """SIGTERM the parent, SIGKILL after timeout; returns the PIDs of
         children that outlived their parent (killed here; empty if all went)."""
-        return self.server.stop(timeout)
+        return self.server.stop(timeout * SLOW)
 
     def cleanup(self):
         self.server.remove()
@@ -435,7 +466,7 @@ class HttpdServer:
         hdrs = {"Host": host}
         if headers:
             hdrs.update(headers)
-        kw.setdefault("timeout", 30)
+        kw.setdefault("timeout", 30 * SLOW)
         kw.setdefault("allow_redirects", False)
         with requests.Session() as s:
             return s.request(method, self.url(path), headers=hdrs, **kw)
@@ -446,7 +477,7 @@ class HttpdServer:
     def post(self, path, host="127.0.0.1", **kw):
         return self.request("POST", path, host=host, **kw)
 
-    def raw(self, data, timeout=30, port=None):
+    def raw(self, data, timeout=30 * SLOW, port=None):
         """Send raw bytes, return everything read until the server closes.
         Send ``Connection: close`` (or HTTP/1.0) or this waits for the
         keep-alive timeout.  port: another Listen port of this server."""
@@ -647,13 +678,54 @@ def pytest_runtest_makereport(item, call):
 REDIS_SERVER = "/usr/bin/redis-server"
 
 
+def make_tls_files(where):
+    """A throw-away certificate authority and what a TLS Redis and its
+    clients need, made with openssl in the directory where (0755, every
+    file world-readable so that Apache's children can read them): ca.crt
+    (and its key), server.crt/server.key for the address 127.0.0.1 only,
+    client.crt/client.key signed by the same CA, and other-ca.crt, a
+    second CA that signed neither.  Returns where."""
+    os.makedirs(where, exist_ok=True)
+    os.chmod(where, 0o755)
+
+    def openssl(*args):
+        result = subprocess.run(["openssl"] + list(args), cwd=where,
+                                capture_output=True, text=True, timeout=60)
+        if result.returncode:
+            raise HarnessError("openssl %s failed: %s"
+                               % (" ".join(args), result.stderr))
+
+    newkey = ["-newkey", "ec", "-pkeyopt", "ec_paramgen_curve:prime256v1",
+              "-nodes"]
+    for ca in ("ca", "other-ca"):
+        openssl("req", "-x509", *newkey, "-keyout", ca + ".key", "-out",
+                ca + ".crt", "-days", "2", "-subj", "/CN=mp-test-" + ca)
+    with open(os.path.join(where, "server.ext"), "w") as f:
+        f.write("subjectAltName=IP:127.0.0.1\n")
+    with open(os.path.join(where, "client.ext"), "w") as f:
+        f.write("extendedKeyUsage=clientAuth\n")
+    for name, cn in (("server", "127.0.0.1"), ("client", "mp-test-client")):
+        openssl("req", *newkey, "-keyout", name + ".key", "-out",
+                name + ".csr", "-subj", "/CN=" + cn)
+        openssl("x509", "-req", "-in", name + ".csr", "-CA", "ca.crt",
+                "-CAkey", "ca.key", "-CAcreateserial", "-days", "2",
+                "-extfile", name + ".ext", "-out", name + ".crt")
+    for name in os.listdir(where):
+        os.chmod(os.path.join(where, name), 0o644)
+    return where
+
+
 class RedisServer:
     """One redis-server: ``port`` on 127.0.0.1 and a Unix socket
     (``socket``, default in ``dir``; mode 0777 so that Apache's children
     can use it), its directory ``dir`` (where ``stop(save=True)`` leaves
-    dump.rdb, which the next ``start()`` loads)."""
+    dump.rdb, which the next ``start()`` loads).
 
-    def __init__(self, port=None, socket=None):
+    With tls, also ``tls_port``, where it speaks TLS with the certificate
+    of make_tls_files(``tls_dir``) and takes only clients presenting a
+    certificate of the same CA; ``tls_url`` is its rediss:// URL."""
+
+    def __init__(self, port=None, socket=None, tls=False):
         if not os.access(REDIS_SERVER, os.X_OK):
             raise HarnessError("%s is missing: install redis-server"
                                % REDIS_SERVER)
@@ -664,15 +736,30 @@ class RedisServer:
         self.url = "redis://127.0.0.1:%d/0" % self.port
         self.unix_url = "unix://%s?db=0" % self.socket
         self.proc = None
+        self.tls_dir = self.tls_port = self.tls_url = None
+        if tls:
+            self.tls_dir = make_tls_files(os.path.join(self.dir, "tls"))
+            self.tls_port = free_port()
+            self.tls_url = "rediss://127.0.0.1:%d/0" % self.tls_port
+
+    def tls_file(self, name):
+        return os.path.join(self.tls_dir, name)
 
     def start(self, timeout=20):
         import redis
         self._log = open(os.path.join(self.dir, "stdout"), "ab")
+        tls = []
+        if self.tls_dir:
+            tls = ["--tls-port", str(self.tls_port),
+                   "--tls-cert-file", self.tls_file("server.crt"),
+                   "--tls-key-file", self.tls_file("server.key"),
+                   "--tls-ca-cert-file", self.tls_file("ca.crt"),
+                   "--tls-auth-clients", "yes"]
         self.proc = subprocess.Popen(
             [REDIS_SERVER, "--bind", "127.0.0.1", "--port", str(self.port),
              "--unixsocket", self.socket, "--unixsocketperm", "777",
              "--save", "", "--appendonly", "no", "--dir", self.dir,
-             "--daemonize", "no", "--protected-mode", "no"],
+             "--daemonize", "no", "--protected-mode", "no"] + tls,
             stdin=subprocess.DEVNULL, stdout=self._log,
             stderr=subprocess.STDOUT, start_new_session=True)
         deadline = time.monotonic() + timeout
@@ -737,6 +824,19 @@ def redis_server(httpd):
     HTTPD_CONF can name it (``unix://{var}/redis.sock``) before it runs."""
     try:
         server = RedisServer(socket=os.path.join(httpd.var, "redis.sock"))
+        server.start()
+    except HarnessError as e:
+        pytest.fail(str(e), pytrace=False)
+    yield server
+    server.cleanup()
+
+
+@pytest.fixture(scope="module")
+def redis_tls_server():
+    """A RedisServer that also listens with TLS (``tls_url``; client
+    certificates required), its certificates made for the module."""
+    try:
+        server = RedisServer(tls=True)
         server.start()
     except HarnessError as e:
         pytest.fail(str(e), pytrace=False)

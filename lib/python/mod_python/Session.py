@@ -1032,6 +1032,13 @@ OPT_REDIS_CONNECT_TIMEOUT = ("mod_python.session.redis_connect_timeout",)
 OPT_REDIS_TIMEOUT = ("mod_python.session.redis_timeout",)
 OPT_REDIS_LOCK_EXPIRY = ("mod_python.session.redis_lock_expiry",)
 OPT_REDIS_LOCK_TIMEOUT = ("mod_python.session.redis_lock_timeout",)
+# TLS (rediss:// URLs only): the CA bundle the server's certificate must
+# chain to (default: the system's), whether its name or address must
+# match the URL's host (default on), a client certificate and its key.
+OPT_REDIS_SSL_CA_CERTS = ("mod_python.session.redis_ssl_ca_certs",)
+OPT_REDIS_SSL_CHECK_HOSTNAME = ("mod_python.session.redis_ssl_check_hostname",)
+OPT_REDIS_SSL_CERTFILE = ("mod_python.session.redis_ssl_certfile",)
+OPT_REDIS_SSL_KEYFILE = ("mod_python.session.redis_ssl_keyfile",)
 
 DFT_REDIS_URL = "redis://127.0.0.1:6379/0"
 DFT_REDIS_PREFIX = "mp_sess:"
@@ -1050,7 +1057,7 @@ _redis_configs = {}
 
 class _RedisConfig:
     __slots__ = ("url", "prefix", "connect_timeout", "timeout",
-                 "lock_expiry_ms", "lock_timeout")
+                 "lock_expiry_ms", "lock_timeout", "tls")
 
     def __init__(self, options):
         name, url = _option(options, OPT_REDIS_URL)
@@ -1069,12 +1076,22 @@ class _RedisConfig:
         self.lock_expiry_ms = int(expiry * 1000)
         self.lock_timeout = _seconds(options, OPT_REDIS_LOCK_TIMEOUT,
                                      DFT_REDIS_LOCK_TIMEOUT)
+        tls = (_option(options, OPT_REDIS_SSL_CA_CERTS)[1],
+               _flag(options, OPT_REDIS_SSL_CHECK_HOSTNAME, True),
+               _option(options, OPT_REDIS_SSL_CERTFILE)[1],
+               _option(options, OPT_REDIS_SSL_KEYFILE)[1])
+        self.tls = _redisstore.check_tls(
+            self.url, tls, (OPT_REDIS_SSL_CA_CERTS[0],
+                            OPT_REDIS_SSL_CERTFILE[0],
+                            OPT_REDIS_SSL_KEYFILE[0]))
 
 
 def _redis_config(options):
     raw = tuple(options.get(names[0]) for names in (
         OPT_REDIS_URL, OPT_REDIS_PREFIX, OPT_REDIS_CONNECT_TIMEOUT,
-        OPT_REDIS_TIMEOUT, OPT_REDIS_LOCK_EXPIRY, OPT_REDIS_LOCK_TIMEOUT))
+        OPT_REDIS_TIMEOUT, OPT_REDIS_LOCK_EXPIRY, OPT_REDIS_LOCK_TIMEOUT,
+        OPT_REDIS_SSL_CA_CERTS, OPT_REDIS_SSL_CHECK_HOSTNAME,
+        OPT_REDIS_SSL_CERTFILE, OPT_REDIS_SSL_KEYFILE))
     config = _redis_configs.get(raw)
     if config is None:
         config = _redis_configs[raw] = _RedisConfig(options)
@@ -1113,7 +1130,7 @@ class RedisSession(BaseSession):
         self._options = options = req.get_options()
         config = self._config = _redis_config(options)
         self._redis = _redisstore.client(config.url, config.connect_timeout,
-                                         config.timeout)
+                                         config.timeout, config.tls)
         self._token = None
         # What taking the lock read of the session, for the load that
         # follows: (value or None, whether it was no string), or None.
@@ -1175,7 +1192,7 @@ class RedisSession(BaseSession):
             return
         client = self._redis
         try:
-            client.release(keys=[self._lock_key()], args=[token])
+            client.release(keys=[self._lock_key()], args=[token], wait=False)
         except client.errors.RedisError as exc:
             # Runs at the end of the request: nothing to answer any more,
             # and the lock goes by itself when it expires.
