@@ -5,7 +5,7 @@
 #include "interpreter.h"
 #include "mp_log.h"
 #include "mp_build_config.h"
-#include "introspect.h"
+#include "modulefile.h"
 
 static apr_pool_t *child_pool;
 static apr_hash_t *interpreters;          /* name -> mp_interp            */

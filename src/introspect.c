@@ -2,28 +2,13 @@
  * introspect.c -- the module's file, its interpreters and what they hold
  * (see introspect.h).
  */
-#include <dlfcn.h>
-
 #include "introspect.h"
+#include "modulefile.h"
 #include "interpreter.h"
 #include "convert.h"
 #include "_apachemodule.h"
 #include "mp_log.h"
 #include "serverobject.h"
-
-const char *
-mp_module_file(void)
-{
-    /* The module record is ours, so the object it lives in is the .so
-     * Apache loaded, whatever LoadModule's path looked like. */
-    Dl_info info;
-
-    if (dladdr((void *)&python_module, &info) != 0
-        && info.dli_fname != NULL) {
-        return info.dli_fname;
-    }
-    return NULL;
-}
 
 PyDoc_STRVAR(module_file_doc,
 "module_file()\n--\n\n"

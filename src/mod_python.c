@@ -22,7 +22,7 @@
 #include "mp_log.h"
 #include "_apachemodule.h"
 #include "_pspmodule.h"
-#include "introspect.h"
+#include "modulefile.h"
 #include "ssi.h"
 
 /* PythonInputFilter/PythonOutputFilter of every server, registered with

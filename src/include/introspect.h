@@ -1,7 +1,7 @@
 /*
  * introspect.h -- what the running module can say about itself: the file
- * it was loaded from, the interpreters of this process and what each has
- * loaded.  The diagnostics page (mod_python.testhandler) and the start-up
+ * it was loaded from (modulefile.h), the interpreters of this process and
+ * what each has loaded.  The diagnostics page (mod_python.testhandler) and the start-up
  * log use it.
  *
  * The _apache functions here return new references, or NULL with an
@@ -13,10 +13,6 @@
 #define MP_INTROSPECT_H
 
 #include "mp_common.h"
-
-/* The path of the mod_python.so this code runs from, or NULL when the
- * system cannot say.  Static storage; any thread, no GIL needed. */
-const char *mp_module_file(void);
 
 /* _apache.module_file, interpreter_names, interpreter_report,
  * module_loglevel. */
