@@ -65,7 +65,9 @@ log_entry(request_rec *r, server_rec *s, const char *msg, const char *text)
 {
     size_t n = strlen(text);
 
-    /* Drop the traceback's last newline: Apache adds its own. */
+    /* Drop the traceback's last newline: Apache ends the entry itself
+     * (and writes the newlines inside it as "\n", so the entry stays one
+     * line of the log). */
     while (n > 0 && text[n - 1] == '\n') {
         n--;
     }
