@@ -40,6 +40,7 @@ Environment:
                       multiplied by ``SLOW``
 """
 
+import contextlib
 import errno
 import os
 import re
@@ -49,6 +50,7 @@ import socket
 import subprocess
 import sys
 import tempfile
+import threading
 import time
 
 import pytest
@@ -150,6 +152,35 @@ def find_python_lib():
 
 
 free_port = launcher.free_port
+
+
+class Mailbox:
+    """What a test SMTP server (smtp_mailbox) was sent: aiosmtpd's
+    envelopes, in order, and an Event set when one arrives."""
+
+    def __init__(self):
+        self.envelopes = []
+        self.arrived = threading.Event()
+
+    async def handle_DATA(self, server, session, envelope):
+        self.envelopes.append(envelope)
+        self.arrived.set()
+        return "250 Message accepted for delivery"
+
+
+@contextlib.contextmanager
+def smtp_mailbox(port):
+    """A real SMTP server (aiosmtpd) on 127.0.0.1:port while the block
+    runs, for handlers that send mail (the manual's feedback form);
+    yields its Mailbox."""
+    from aiosmtpd.controller import Controller
+    box = Mailbox()
+    controller = Controller(box, hostname="127.0.0.1", port=port)
+    controller.start()
+    try:
+        yield box
+    finally:
+        controller.stop()
 
 
 def valgrind_wrapper():

@@ -9,24 +9,16 @@ reach.
 
 import email
 import email.policy
-import json
 import os
-import socket
-import threading
 import time
 
 import pytest
 
-
-def _free_port():
-    with socket.socket(socket.AF_INET, socket.SOCK_STREAM) as s:
-        s.bind(("127.0.0.1", 0))
-        return s.getsockname()[1]
-
+from conftest import free_port, smtp_mailbox
 
 # The tutorial sends its mail through an SMTP server this module starts;
 # the port goes into httpd.conf, which is written before any test runs.
-SMTP_PORT = _free_port()
+SMTP_PORT = free_port()
 
 MANUAL = "publisher-manual"
 TUTORIAL = "publisher-tutorial"
@@ -221,27 +213,10 @@ def test_methods(httpd):
 
 
 # ------------------------------------------------ 3.1 the tutorial's form
-class _Mailbox:
-    """An aiosmtpd handler keeping what it is sent."""
-
-    def __init__(self):
-        self.envelopes = []
-        self.arrived = threading.Event()
-
-    async def handle_DATA(self, server, session, envelope):
-        self.envelopes.append(envelope)
-        self.arrived.set()
-        return "250 Message accepted for delivery"
-
-
 @pytest.fixture(scope="module")
 def smtp_server():
-    from aiosmtpd.controller import Controller
-    mailbox = _Mailbox()
-    controller = Controller(mailbox, hostname="127.0.0.1", port=SMTP_PORT)
-    controller.start()
-    yield mailbox
-    controller.stop()
+    with smtp_mailbox(SMTP_PORT) as box:
+        yield box
 
 
 def test_tutorial_form_page(httpd):

@@ -9,21 +9,14 @@ SMTP server of this module's own.
 
 import email
 import email.policy
-import socket
-import threading
 import time
 
 import pytest
 
-
-def _free_port():
-    with socket.socket(socket.AF_INET, socket.SOCK_STREAM) as s:
-        s.bind(("127.0.0.1", 0))
-        return s.getsockname()[1]
-
+from conftest import free_port, smtp_mailbox
 
 # The port goes into httpd.conf, which is written before any test runs.
-SMTP_PORT = _free_port()
+SMTP_PORT = free_port()
 FORM_HOST = "tutorial-form"
 
 # Each example has a virtual host (so an interpreter) of its own: three of
@@ -186,27 +179,10 @@ def test_own_404_existing_file(httpd):
 
 
 # ------------------------------------------------- 3.1 the feedback form
-class _Mailbox:
-    """An aiosmtpd handler keeping the messages it is sent."""
-
-    def __init__(self):
-        self.envelopes = []
-        self.arrived = threading.Event()
-
-    async def handle_DATA(self, server, session, envelope):
-        self.envelopes.append(envelope)
-        self.arrived.set()
-        return "250 Message accepted for delivery"
-
-
 @pytest.fixture(scope="module")
 def mailbox():
-    from aiosmtpd.controller import Controller
-    box = _Mailbox()
-    controller = Controller(box, hostname="127.0.0.1", port=SMTP_PORT)
-    controller.start()
-    yield box
-    controller.stop()
+    with smtp_mailbox(SMTP_PORT) as box:
+        yield box
 
 
 def test_form_mail_not_ascii(httpd, mailbox):
