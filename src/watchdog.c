@@ -28,8 +28,16 @@ typedef struct slot {
     int reports;                /* times this call was reported           */
     mp_interp *ip;
     server_rec *s;
-    char uri[URI_MAX];          /* "GET /path", or "(no request)"         */
-    char what[WHAT_MAX];        /* "PythonHandler module::object"         */
+    /* What the outermost call serves, as pointers: taking a copy on every
+     * call would cost each request two formatted copies.  They stay valid
+     * while depth > 0 (the request's method and URI, the configuration's
+     * handler text, or a handler registered in the request's pool), which
+     * is the only time the watchdog reads them, under table_lock; it then
+     * copies them into text of its own (slot_text). */
+    const char *method;         /* NULL: no request                       */
+    const char *uri;
+    const char *what;           /* "PythonHandler", ...                   */
+    const char *handler;        /* "module::object", or NULL              */
 } slot;
 
 /* What the watchdog copies out of a slot before it reports on it. */
@@ -124,18 +132,11 @@ mp_watch_begin(request_rec *r, server_rec *s, mp_interp *ip,
         sl->reports = 0;
         sl->ip = ip;
         sl->s = s;
-        /* Copies: the request's pool may be gone before the watchdog
-         * reads them. */
-        if (r != NULL) {
-            apr_snprintf(sl->uri, sizeof(sl->uri), "%s %s",
-                         r->method ? r->method : "-", r->uri ? r->uri : "-");
-        }
-        else {
-            apr_cpystrn(sl->uri, "(no request)", sizeof(sl->uri));
-        }
-        apr_snprintf(sl->what, sizeof(sl->what), "%s%s%s",
-                     what ? what : "Python code", handler ? " " : "",
-                     handler ? handler : "");
+        /* Pointers, read only while this call runs (see slot). */
+        sl->method = r != NULL ? r->method : NULL;
+        sl->uri = r != NULL ? r->uri : NULL;
+        sl->what = what;
+        sl->handler = handler;
     }
     apr_thread_mutex_unlock(table_lock);
     return sl;
@@ -196,6 +197,25 @@ mp_watch_end(void *token, request_rec *r)
     }
 }
 
+/* A slot's method and URI ("GET /path", or "(no request)") and what
+ * runs ("PythonHandler module::object") as text of the caller's.  Its
+ * call in progress (depth > 0) and table_lock held: see slot. */
+static void
+slot_text(const slot *sl, char *uri, apr_size_t uri_size, char *what,
+          apr_size_t what_size)
+{
+    if (sl->method != NULL || sl->uri != NULL) {
+        apr_snprintf(uri, uri_size, "%s %s", sl->method ? sl->method : "-",
+                     sl->uri ? sl->uri : "-");
+    }
+    else {
+        apr_cpystrn(uri, "(no request)", uri_size);
+    }
+    apr_snprintf(what, what_size, "%s%s%s",
+                 sl->what ? sl->what : "Python code",
+                 sl->handler ? " " : "", sl->handler ? sl->handler : "");
+}
+
 /* The first call past its next report time, copied into *o and its next
  * report set.  table_lock held. */
 static int
@@ -212,8 +232,8 @@ take_overdue(overdue *o)
             o->seconds = (long)apr_time_sec(now - sl->start);
             o->timeout = (long)apr_time_sec(sl->timeout);
             o->reports = ++sl->reports;
-            memcpy(o->uri, sl->uri, sizeof(o->uri));
-            memcpy(o->what, sl->what, sizeof(o->what));
+            slot_text(sl, o->uri, sizeof(o->uri), o->what,
+                      sizeof(o->what));
             sl->next_report = now + sl->timeout;
             return 1;
         }
@@ -403,8 +423,8 @@ running_calls(PyObject *module, PyObject *noargs)
             copy[i].ip = sl->ip;
             copy[i].seconds = (long)apr_time_sec(now - sl->start);
             copy[i].timeout = (long)apr_time_sec(sl->timeout);
-            memcpy(copy[i].uri, sl->uri, sizeof(copy[i].uri));
-            memcpy(copy[i].what, sl->what, sizeof(copy[i].what));
+            slot_text(sl, copy[i].uri, sizeof(copy[i].uri), copy[i].what,
+                      sizeof(copy[i].what));
             i++;
         }
     }
