@@ -258,6 +258,14 @@ mp_req_set_content_languages(PyObject *op, PyObject *value, void *closure)
 void
 mp_req_cgi_vars(request_rec *r, int common, int cgi)
 {
+    mp_request_state *state = mp_request_state_get(r, 1);
+
+    /* Code that asks for the variables itself (3.3-3.5's way) gets what
+     * it asks for: the first fetch of req.subprocess_env need not add
+     * them all (3.2.10's way) again. */
+    if (state != NULL) {
+        state->cgi_vars_added = 1;
+    }
     /* Without the GIL: ap_add_common_vars may look the client's name up
      * (HostnameLookups On), and ap_add_cgi_vars finds PATH_TRANSLATED
      * with a subrequest, which runs every module's hooks, ours too. */
@@ -287,16 +295,19 @@ mp_req_add_common_vars(PyObject *op, PyObject *noargs)
 
 const char mp_req_add_cgi_vars_doc[] =
     "add_cgi_vars($self, /)\n--\n\n"
-    "Put the CGI/1.1 request variables (REQUEST_METHOD, QUERY_STRING,\n"
-    "SCRIPT_NAME, PATH_INFO, PATH_TRANSLATED, ...) in req.subprocess_env,\n"
-    "computed afresh.";
+    "Put all the CGI variables in req.subprocess_env, computed afresh:\n"
+    "those of add_common_vars() and the CGI/1.1 request variables\n"
+    "(REQUEST_METHOD, QUERY_STRING, SCRIPT_NAME, PATH_INFO,\n"
+    "PATH_TRANSLATED, ...), as in mod_python 3.4+.";
 
 PyObject *
 mp_req_add_cgi_vars(PyObject *op, PyObject *noargs)
 {
     (void)noargs;
     CHECK_REQUEST(op);
-    mp_req_cgi_vars(REQ(op), 0, 1);
+    /* 3.4 made this the superset and add_common_vars() the old name for
+     * part of it: code written for 3.4+ (Roundup) calls only this. */
+    mp_req_cgi_vars(REQ(op), 1, 1);
     Py_RETURN_NONE;
 }
 

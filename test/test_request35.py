@@ -112,14 +112,24 @@ def test_cgi_vars_fetched_before_the_uri_is_mapped(httpd):
 
 
 def test_add_cgi_vars_and_add_common_vars(httpd):
-    """req.add_cgi_vars() (3.4) puts the CGI/1.1 request variables back
-    (QUERY_STRING) and req.add_common_vars() Apache's common ones
-    (REMOTE_ADDR), each computing them afresh."""
+    """req.add_cgi_vars() (3.4) puts all the CGI variables back, the
+    CGI/1.1 request variables (QUERY_STRING) and Apache's common ones
+    (REMOTE_ADDR), as 3.4 made it the superset of req.add_common_vars();
+    each computes them afresh."""
     r = get(httpd, "/r35.py?addcgi")
     assert r.status_code == 200, r.text
     assert r.json() == {"gone": [None, None],
-                        "cgi": ["addcgi", None],
+                        "cgi": ["addcgi", "127.0.0.1"],
                         "common": ["addcgi", "127.0.0.1"]}
+
+
+def test_add_common_vars_first_gets_only_those(httpd):
+    """Code that calls req.add_common_vars() itself (3.3-3.5's way) gets
+    the common variables and not the CGI/1.1 ones on its next fetch of
+    req.subprocess_env, which 3.2.10-style code gets all of."""
+    r = get(httpd, "/r35.py?commononly")
+    assert r.status_code == 200, r.text
+    assert r.json() == {"remote_addr": "127.0.0.1", "request_method": None}
 
 
 # ---------------------------------------------------------------- bytes

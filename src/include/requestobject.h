@@ -75,7 +75,9 @@ typedef struct {
     int cleanup_phase_registered;   /* dispatch.c's, for PythonCleanupHandler */
     /* The CGI variables went into r->subprocess_env: done the first time
      * Python fetches req.subprocess_env, so requests that never look pay
-     * nothing for them (3.2.10 filled them for every request). */
+     * nothing for them (3.2.10 filled them for every request); or code
+     * called add_common_vars()/add_cgi_vars() itself, and gets only what
+     * it asked for. */
     int cgi_vars_added;
     /* Filters req.register_input_filter()/register_output_filter() made
      * for this request: lower-cased name -> mp_filter_config (r->pool),

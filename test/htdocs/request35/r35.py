@@ -68,10 +68,20 @@ def addcgi(req):
     gone = [env.get("QUERY_STRING"), env.get("REMOTE_ADDR")]
     req.add_cgi_vars()
     cgi_back = [env.get("QUERY_STRING"), env.get("REMOTE_ADDR")]
+    del env["REMOTE_ADDR"]
     req.add_common_vars()
     common_back = [env.get("QUERY_STRING"), env.get("REMOTE_ADDR")]
     return _json(req, {"gone": gone, "cgi": cgi_back,
                        "common": common_back})
+
+
+def commononly(req):
+    # 3.3-3.5 code asking for the common variables only: the first fetch
+    # of subprocess_env after it does not add the CGI/1.1 ones.
+    req.add_common_vars()
+    env = req.subprocess_env
+    return _json(req, {"remote_addr": env.get("REMOTE_ADDR"),
+                       "request_method": env.get("REQUEST_METHOD")})
 
 
 def _error(call):
