@@ -154,6 +154,25 @@ def find_python_lib():
 free_port = launcher.free_port
 
 
+def wait_until(condition, what, timeout=10, interval=0.05):
+    """Call condition() until it returns something true, and return that.
+
+    The wait is bounded by a count of tries (timeout / interval of them,
+    interval seconds apart), not by reading the clock: on a busy machine
+    each try takes longer and the wait stretches with it, instead of the
+    test failing sooner.  When the tries run out, AssertionError with
+    what (a str, or a function giving one: say, the last log lines)."""
+    for _ in range(max(1, int(timeout / interval))):
+        value = condition()
+        if value:
+            return value
+        time.sleep(interval)
+    value = condition()
+    if value:
+        return value
+    raise AssertionError(what() if callable(what) else what)
+
+
 class Mailbox:
     """What a test SMTP server (smtp_mailbox) was sent: aiosmtpd's
     envelopes, in order, and an Event set when one arrives."""
@@ -433,49 +452,51 @@ class HttpdServer:
 
     def wait_for_log(self, pattern, mark=0, timeout=10):
         """Wait until the error log written after mark matches the regular
-        expression pattern; returns the text written since mark."""
-        deadline = time.monotonic() + timeout
-        while True:
-            text = self.error_log_since(mark)
-            if re.search(pattern, text):
-                return text
-            if time.monotonic() > deadline:
-                return text
-            time.sleep(0.1)
+        expression pattern; returns the text written since mark (also when
+        it never matches: the caller's assertion says what was missing)."""
+        found = []
+
+        def matched():
+            found[:] = [self.error_log_since(mark)]
+            return re.search(pattern, found[0])
+        try:
+            wait_until(matched, "", timeout, 0.1)
+        except AssertionError:
+            pass
+        return found[0]
 
     def access_log(self):
         return self._read(self.access_log_path)
 
     def access_log_pid(self, needle, timeout=10):
         """PID of the child that logged a request whose line contains needle."""
-        deadline = time.monotonic() + timeout
-        while True:
+        def pid():
             for line in self.access_log().splitlines():
                 if needle in line:
                     m = re.search(r"pid=(\d+)", line)
                     if m:
                         return int(m.group(1))
-            if time.monotonic() > deadline:
-                raise AssertionError("no access log line with %r" % needle)
-            time.sleep(0.1)
+            return None
+        return wait_until(pid, "no access log line with %r" % needle,
+                          timeout, 0.1)
 
     @staticmethod
     def wait_for_file(path, predicate=lambda text: True, timeout=10):
         """Wait until path exists and predicate(its text) holds; return text."""
-        deadline = time.monotonic() + timeout
-        text = None
-        while time.monotonic() < deadline:
+        last = [None]
+
+        def ready():
             try:
                 with open(path, encoding="utf-8") as f:
-                    text = f.read()
-                if predicate(text):
-                    return text
+                    last[0] = f.read()
             except OSError as e:
                 if e.errno != errno.ENOENT:
                     raise
-            time.sleep(0.05)
-        raise AssertionError("%s did not appear as expected within %ss "
-                             "(last content: %r)" % (path, timeout, text))
+                return None
+            # A tuple: true even for an empty file that satisfies predicate.
+            return (last[0],) if predicate(last[0]) else None
+        return wait_until(ready, lambda: "%s did not appear as expected "
+                          "(last content: %r)" % (path, last[0]), timeout)[0]
 
     def children(self):
         """PIDs of the running httpd children."""
@@ -793,21 +814,21 @@ class RedisServer:
              "--daemonize", "no", "--protected-mode", "no"] + tls,
             stdin=subprocess.DEVNULL, stdout=self._log,
             stderr=subprocess.STDOUT, start_new_session=True)
-        deadline = time.monotonic() + timeout
-        while True:
+        def answers():
             if self.proc.poll() is not None:
                 raise HarnessError("redis-server exited at start-up: %s"
                                    % self.log())
             try:
-                if self.client().ping():
-                    return self
+                return self.client().ping()
             except redis.exceptions.RedisError:
-                pass
-            if time.monotonic() > deadline:
-                self.stop()
-                raise HarnessError("redis-server did not answer on port "
-                                   "%d: %s" % (self.port, self.log()))
-            time.sleep(0.05)
+                return False
+        try:
+            wait_until(answers, "", timeout)
+        except AssertionError:
+            self.stop()
+            raise HarnessError("redis-server did not answer on port %d: %s"
+                               % (self.port, self.log())) from None
+        return self
 
     def client(self):
         import redis

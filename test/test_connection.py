@@ -3,7 +3,8 @@ virtual host of its own Listen port takes the raw connection, while HTTP
 goes on as usual on the other port."""
 
 import socket
-import time
+
+from conftest import wait_until
 
 HTTPD_CONF = ""
 
@@ -35,13 +36,13 @@ Listen 127.0.0.1:%(port2)d pyecho
 
 
 def _connect(port):
-    deadline = time.time() + 10
-    while True:
+    def connected():
         try:
             return socket.create_connection(("127.0.0.1", port), timeout=10)
         except OSError:
-            assert time.time() < deadline
-            time.sleep(0.1)
+            return None
+    return wait_until(connected, "port %d never accepted" % port,
+                      timeout=10, interval=0.1)
 
 
 def _recv_line(sock):
@@ -73,11 +74,9 @@ def test_echo_server(extra_httpd):
     assert r.status_code in (200, 403, 404)
     assert r.headers.get("Server", "").startswith("Apache")
     # The handler's loop ended with the client: logged, no crash.
-    deadline = time.time() + 5
-    while "client has closed the connection" not in \
-            server.error_log_since(mark):
-        assert time.time() < deadline
-        time.sleep(0.1)
+    wait_until(lambda: "client has closed the connection"
+               in server.error_log_since(mark),
+               lambda: server.error_log_since(mark), timeout=5, interval=0.1)
 
 
 def test_read_and_members(extra_httpd):
@@ -115,9 +114,8 @@ def test_handler_error_debug(extra_httpd):
         assert data.startswith(b"greeting\n")
         shown = b"mp-connection-handler-error" in data
         assert shown == (debug == "PythonDebug On")
-        deadline = time.time() + 5
-        while "mp-connection-handler-error" not in \
-                server.error_log_since(mark):
-            assert time.time() < deadline
-            time.sleep(0.1)
+        wait_until(lambda: "mp-connection-handler-error"
+                   in server.error_log_since(mark),
+                   lambda: server.error_log_since(mark), timeout=5,
+                   interval=0.1)
         server.stop()

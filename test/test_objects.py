@@ -3,7 +3,8 @@ request members that reach them and related requests, apache.config_tree,
 apache.log_error with a server, and cleanups at child exit."""
 
 import os
-import time
+
+from conftest import wait_until
 
 HOST = "objects"
 
@@ -109,10 +110,8 @@ def test_cleanups_run_at_child_exit(extra_httpd):
     markers = [os.path.join(server.var, n) for n in ("server", "apache")]
     assert not any(os.path.exists(m) for m in markers)
     server.stop()
-    deadline = time.time() + 10
-    while not all(os.path.exists(m) for m in markers):
-        assert time.time() < deadline, "cleanups did not run at exit"
-        time.sleep(0.1)
+    wait_until(lambda: all(os.path.exists(m) for m in markers),
+               "cleanups did not run at exit", timeout=10, interval=0.1)
     for m in markers:
         with open(m) as f:
             assert pid in f.read().split()

@@ -23,6 +23,8 @@ import requests
 
 import conftest
 
+from conftest import wait_until
+
 SID_RE = re.compile(r"[0-9a-f]{32}\Z")
 PREFIX = "t:"
 
@@ -98,9 +100,11 @@ def _keys(redis_server):
     """The keys in Redis once no request holds a lock any more (a request
     releases its lock in a cleanup, after its response)."""
     client = redis_server.client()
-    deadline = time.monotonic() + 10
-    while client.keys("*:lock") and time.monotonic() < deadline:
-        time.sleep(0.01)
+    try:
+        wait_until(lambda: not client.keys("*:lock"), "", timeout=10,
+                   interval=0.01)
+    except AssertionError:
+        pass            # the caller's assertion on the keys says what is left
     return sorted(k.decode() for k in client.keys("*"))
 
 
@@ -160,10 +164,9 @@ def test_expiry_by_redis(httpd, redis_server):
     sid = _new(httpd, "set=k:v&settimeout=1")
     client = redis_server.client()
     assert client.exists(PREFIX + sid)
-    deadline = time.monotonic() + 10
-    while client.exists(PREFIX + sid):
-        assert time.monotonic() < deadline
-        time.sleep(0.1)
+    wait_until(lambda: not client.exists(PREFIX + sid),
+               "the session did not expire in Redis", timeout=10,
+               interval=0.1)
     info = _info(httpd, headers=_cookie(sid))
     assert info["is_new"] is True and info["id"] != sid
 
@@ -219,10 +222,8 @@ def test_lock_key_while_held(httpd, redis_server):
     t = threading.Thread(target=lambda: result.update(r=httpd.get(
         "/api?op=hold&secs=1", host="redis", headers=_cookie(sid))))
     t.start()
-    deadline = time.monotonic() + 10
-    while not client.exists(lock_key):
-        assert time.monotonic() < deadline
-        time.sleep(0.01)
+    wait_until(lambda: client.exists(lock_key), "the lock was never taken",
+               timeout=10, interval=0.01)
     token = client.get(lock_key)
     assert re.fullmatch(rb"[0-9a-f]{32}", token)
     assert 0 < client.pttl(lock_key) <= 2000
@@ -482,11 +483,10 @@ def test_host_dies_holding_the_lock(httpd, redis_server, extra_httpd):
     t = threading.Thread(target=lambda: _quiet_get(
         other, "/api?op=hold&secs=60", sid), daemon=True)
     t.start()
-    deadline = time.monotonic() + 10
-    while not (client.exists(lock_key)
-               and b"held" in (client.get(PREFIX + sid) or b"")):
-        assert time.monotonic() < deadline
-        time.sleep(0.01)
+    wait_until(lambda: client.exists(lock_key)
+               and b"held" in (client.get(PREFIX + sid) or b""),
+               "the other host never held the lock", timeout=10,
+               interval=0.01)
     token = client.get(lock_key)
     # the whole httpd of the other host: parent and children, at once
     os.killpg(other.proc.pid, signal.SIGKILL)
@@ -546,10 +546,8 @@ def test_redis_restart_mid_run(httpd, redis_server, extra_httpd):
     for t in threads:
         t.start()
     try:
-        deadline = time.monotonic() + 60
-        while len(counts) < 100:
-            assert time.monotonic() < deadline, others[:5]
-            time.sleep(0.01)
+        wait_until(lambda: len(counts) >= 100, lambda: others[:5],
+                   timeout=60, interval=0.01)
         redis_server.stop(save=True)
         time.sleep(1)
         during = len(others)

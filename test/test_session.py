@@ -19,6 +19,8 @@ import time
 import pytest
 import requests
 
+from conftest import wait_until
+
 SID_RE = re.compile(r"[0-9a-f]{32}\Z")
 
 
@@ -1052,10 +1054,9 @@ def test_cleanup_chance(httpd):
     sessdir = _sessdir(httpd, host)
     mark = httpd.log_mark()
     expired = _make(httpd, host, 20)       # orders 20 cleanups
-    deadline = time.monotonic() + 20
-    while httpd.error_log_since(mark).count("sess-chance/mp_sess done") < 20:
-        assert time.monotonic() < deadline, httpd.error_log_since(mark)
-        time.sleep(0.05)
+    wait_until(lambda: httpd.error_log_since(mark).count(
+        "sess-chance/mp_sess done") >= 20,
+        lambda: httpd.error_log_since(mark), timeout=20)
     assert _sessions_in(sessdir) == expired
     _backdate(sessdir, expired, 2 * 3600)
     mark = httpd.log_mark()

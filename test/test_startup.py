@@ -5,7 +5,8 @@ parent survives restarts without crashing or growing)."""
 import os
 import shutil
 import signal
-import time
+
+from conftest import wait_until
 
 HTTPD_CONF = ""
 
@@ -44,6 +45,14 @@ def _rss_kb(pid):
     raise AssertionError("no VmRSS for %d" % pid)
 
 
+def _serves_preloaded(server):
+    try:
+        r = server.get("/x", host="startup")
+        return r.status_code == 200 and r.json()["preloaded"]
+    except Exception:
+        return False
+
+
 def test_python_import_runs_in_each_child(extra_httpd):
     """5.4.3: PythonImport module interpreter_name imports the module at
     child start, in that interpreter, in the child that serves."""
@@ -70,22 +79,13 @@ def test_graceful_restarts(extra_httpd):
     mark = server.log_mark()
     for i in range(100):
         os.kill(parent, signal.SIGUSR1)
-        deadline = time.time() + 15
         # Wait for this generation to be up (signals sent too fast would
         # merge into one restart), then for it to serve Python.
-        while server.error_log_since(mark).count(
-                "resuming normal operations") < i + 1:
-            assert time.time() < deadline, "restart %d never completed" % i
-            time.sleep(0.02)
-        while True:
-            try:
-                r = server.get("/x", host="startup")
-                if r.status_code == 200 and r.json()["preloaded"]:
-                    break
-            except Exception:
-                pass
-            assert time.time() < deadline, "no answer after restart %d" % i
-            time.sleep(0.05)
+        wait_until(lambda: server.error_log_since(mark).count(
+            "resuming normal operations") >= i + 1,
+            "restart %d never completed" % i, timeout=15, interval=0.02)
+        wait_until(lambda: _serves_preloaded(server),
+                   "no answer after restart %d" % i, timeout=15)
     after = _rss_kb(parent)
     log = server.error_log_since(mark)
     assert log.count("resuming normal operations") == 100

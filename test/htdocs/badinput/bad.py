@@ -29,15 +29,13 @@ def handler(req):
         req.write(json.dumps(results))
         return apache.OK
     if what == "shortbody":
-        start = time.time()
         try:
             req.read()
             outcome = "read"
         except IOError as e:
             outcome = "IOError: %s" % e
         req.content_type = "application/json"
-        req.write(json.dumps({"outcome": outcome,
-                              "seconds": time.time() - start}))
+        req.write(json.dumps({"outcome": outcome}))
         return apache.OK
     if what.startswith("disconnect"):
         marker = os.path.join(req.get_options()["var"], "disconnect.txt")
