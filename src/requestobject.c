@@ -419,6 +419,24 @@ PyDoc_STRVAR(read_doc,
 "negative or omitted) and return them as bytes.  Raises OSError when the\n"
 "client does not send the body within Apache's Timeout.");
 
+/* *out (a bytes object of ours, not yet shared) with its first `keep`
+ * bytes in a new object of `size` bytes; 0, or -1 with *out released and
+ * an exception set.  A copy, with the public API only. */
+static int
+bytes_resized(PyObject **out, Py_ssize_t keep, Py_ssize_t size)
+{
+    PyObject *bigger = PyBytes_FromStringAndSize(NULL, size);
+
+    if (bigger == NULL) {
+        Py_CLEAR(*out);
+        return -1;
+    }
+    memcpy(PyBytes_AS_STRING(bigger), PyBytes_AS_STRING(*out),
+           (size_t)(keep < size ? keep : size));
+    Py_SETREF(*out, bigger);
+    return 0;
+}
+
 static PyObject *
 request_read(PyObject *op, PyObject *args)
 {
@@ -468,7 +486,7 @@ request_read(PyObject *op, PyObject *args)
         if (have == size) {
             /* Reading to the end: grow geometrically. */
             size *= 2;
-            if (_PyBytes_Resize(&out, size) < 0) {
+            if (bytes_resized(&out, have, size) < 0) {
                 return NULL;
             }
         }
@@ -483,7 +501,9 @@ request_read(PyObject *op, PyObject *args)
         }
         have += got;
     }
-    if (have != size && _PyBytes_Resize(&out, have) < 0) {
+    /* Short of the size asked for or guessed (a body smaller than its
+     * Content-Length, the end of a body read to the end): what came. */
+    if (have != size && bytes_resized(&out, have, have) < 0) {
         return NULL;
     }
     return out;

@@ -125,11 +125,11 @@ mp_table_latin1_holder(PyObject *o, PyObject *key, const char **cstr,
         }
         return NULL;
     } else {
-#if PY_VERSION_HEX < 0x030C0000
-        if (PyUnicode_READY(o) < 0) {
+        /* A str from the pre-3.3 API may not be in its compact form
+         * before 3.12; asking its length (public API) puts it there. */
+        if (PyUnicode_GetLength(o) < 0) {
             return NULL;
         }
-#endif
         if (PyUnicode_IS_ASCII(o)) {
             /* Cached in the str object: no copy on the common path. */
             if ((s = PyUnicode_AsUTF8AndSize(o, &n)) == NULL) {
